@@ -1,0 +1,4 @@
+//! The stages: glue between artifacts, settings and engines.
+
+pub mod demux;
+pub mod mux;
