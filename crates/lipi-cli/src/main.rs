@@ -237,13 +237,13 @@ fn run_options(run: &RunArgs) -> Result<RunOptions> {
     };
     let from = run.from.as_deref().map(stage).transpose()?;
     let until = run.until.as_deref().map(stage).transpose()?;
-    if let (Some(f), Some(u)) = (from, until) {
-        if f > u {
-            return Err(usage(
-                format!("--from {f} comes after --until {u}"),
-                "swap them",
-            ));
-        }
+    if let (Some(f), Some(u)) = (from, until)
+        && f > u
+    {
+        return Err(usage(
+            format!("--from {f} comes after --until {u}"),
+            "swap them",
+        ));
     }
     Ok(RunOptions { force, from, until })
 }

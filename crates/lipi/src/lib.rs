@@ -22,6 +22,7 @@ pub mod settings;
 pub mod stage;
 pub mod stage_id;
 pub mod stages;
+pub mod testkit;
 pub mod timecode;
 
 /// lipi's version, recorded in every job.

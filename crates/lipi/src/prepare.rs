@@ -119,10 +119,10 @@ pub fn validate(req: &PrepareRequest) -> Result<media::MediaInfo, PrepareError> 
     if req.workflow == Workflow::Translate && req.target_languages.is_empty() {
         return Err(PrepareError::NoTargets(req.workflow));
     }
-    if let Some(y) = req.year {
-        if !(1880..=2100).contains(&y) {
-            return Err(PrepareError::BadYear(y));
-        }
+    if let Some(y) = req.year
+        && !(1880..=2100).contains(&y)
+    {
+        return Err(PrepareError::BadYear(y));
     }
     for g in &req.glossaries {
         if !g.is_file() {
@@ -132,10 +132,10 @@ pub fn validate(req: &PrepareRequest) -> Result<media::MediaInfo, PrepareError> 
     if let Some(u) = &req.user {
         job::validate_user(u)?;
     }
-    if let (Some(s), Some(e)) = (req.start_time, req.end_time) {
-        if e <= s {
-            return Err(PrepareError::EmptyClip { start: s, end: e });
-        }
+    if let (Some(s), Some(e)) = (req.start_time, req.end_time)
+        && e <= s
+    {
+        return Err(PrepareError::EmptyClip { start: s, end: e });
     }
     let info = media::probe(&req.media)?;
     let count = info.audio_stream_count();
@@ -156,10 +156,10 @@ pub fn validate(req: &PrepareRequest) -> Result<media::MediaInfo, PrepareError> 
         .into());
     }
     let duration = Millis::from_secs_f64(info.duration_s);
-    if let Some(s) = req.start_time {
-        if s >= duration {
-            return Err(PrepareError::StartBeyondEnd { start: s, duration });
-        }
+    if let Some(s) = req.start_time
+        && s >= duration
+    {
+        return Err(PrepareError::StartBeyondEnd { start: s, duration });
     }
     if let Some(e) = req.end_time {
         // Containers round durations; half a second of slack is not an error.

@@ -74,7 +74,11 @@ impl RunError {
         }
     }
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, RunError::Stage { source, .. } if source.is_bad_input())
+        match self {
+            RunError::Stage { source, .. } => source.is_bad_input(),
+            RunError::Job(e) => !matches!(e, JobError::Write { .. } | JobError::Create { .. }),
+            RunError::Manifest { .. } => false,
+        }
     }
 }
 
@@ -386,11 +390,11 @@ fn clear_stale_staging(job: &JobDir, id: StageId) {
 /// Test hook: `LIPI_TEST_STALL_IN=<stage>` makes the run stop, forever, after that stage wrote
 /// its outputs and before they are committed, so tests can kill a run mid-stage deterministically.
 fn test_stall_point(id: StageId) {
-    if let Ok(v) = std::env::var("LIPI_TEST_STALL_IN") {
-        if StageId::parse(&v) == Some(id) {
-            loop {
-                std::thread::sleep(Duration::from_secs(3600));
-            }
+    if let Ok(v) = std::env::var("LIPI_TEST_STALL_IN")
+        && StageId::parse(&v) == Some(id)
+    {
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
         }
     }
 }

@@ -307,7 +307,7 @@ impl Default for Settings {
                 formats: vec!["srt".into(), "vtt".into()],
                 max_chars_per_line: 42,
                 max_lines: 2,
-                min_duration_s: 5.0 / 6.0,
+                min_duration_s: 0.833,
                 max_duration_s: 7.0,
                 min_gap_frames: 2,
                 chain_gap_s: 0.5,

@@ -73,10 +73,9 @@ pub fn extract(req: &ExtractRequest<'_>, progress: &dyn Fn(f64)) -> Result<f64, 
             if let Some(us) = line
                 .strip_prefix("out_time_us=")
                 .and_then(|v| v.parse::<i64>().ok())
+                && req.expected_s > 0.0
             {
-                if req.expected_s > 0.0 {
-                    progress((us as f64 / 1e6 / req.expected_s).clamp(0.0, 1.0));
-                }
+                progress((us as f64 / 1e6 / req.expected_s).clamp(0.0, 1.0));
             }
         }
     }

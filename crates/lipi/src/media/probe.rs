@@ -159,10 +159,26 @@ pub fn probe(path: &Path) -> Result<MediaInfo, MediaError> {
         .and_then(|d| d.parse::<f64>().ok())
         .or_else(|| streams_duration(&out.stdout))
         .unwrap_or(0.0);
-    if !(duration_s > 0.0) {
+    if duration_s.is_nan() || duration_s <= 0.0 {
         return Err(MediaError::Corrupt {
             path: path.to_owned(),
             detail: "its duration is unknown or zero".into(),
+        });
+    }
+    if format_name == "wav"
+        && let Some(w) = super::wav::read_header(path)
+            .ok()
+            .filter(super::wav::WavInfo::is_truncated)
+    {
+        let per_s =
+            f64::from(w.sample_rate) * f64::from(w.channels) * f64::from(w.bits_per_sample / 8);
+        return Err(MediaError::Corrupt {
+            path: path.to_owned(),
+            detail: format!(
+                "its header promises {:.1} s of audio but the file holds {:.1} s",
+                w.claimed_len as f64 / per_s.max(1.0),
+                w.data_len as f64 / per_s.max(1.0)
+            ),
         });
     }
     Ok(MediaInfo {

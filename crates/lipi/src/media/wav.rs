@@ -9,14 +9,23 @@ pub struct WavInfo {
     pub channels: u16,
     pub bits_per_sample: u16,
     pub data_offset: u64,
+    /// Bytes of sample data present in the file.
     pub data_len: u64,
+    /// Bytes of sample data the header promises (more than `data_len` in a truncated file;
+    /// 0 or 0xFFFFFFFF when the writer could not know, as in a stream).
+    pub claimed_len: u64,
 }
 
 impl WavInfo {
     pub fn frames(&self) -> u64 {
         let frame = u64::from(self.channels) * u64::from(self.bits_per_sample / 8);
-        if frame == 0 { 0 } else { self.data_len / frame }
+        self.data_len.checked_div(frame).unwrap_or(0)
     }
+    /// The header promises more samples than the file holds (ignoring streaming placeholders).
+    pub fn is_truncated(&self) -> bool {
+        self.claimed_len != 0 && self.claimed_len != 0xFFFF_FFFF && self.claimed_len > self.data_len
+    }
+
     pub fn duration_s(&self) -> f64 {
         if self.sample_rate == 0 {
             0.0
@@ -74,6 +83,7 @@ pub fn read_header(path: &Path) -> std::io::Result<WavInfo> {
                 bits_per_sample,
                 data_offset,
                 data_len,
+                claimed_len: len,
             });
         } else {
             f.seek(SeekFrom::Current((len + len % 2) as i64))?;
@@ -147,6 +157,8 @@ mod tests {
         let mut bytes = encode_mono_i16(&[0.1; 1000], 16_000);
         bytes.truncate(44 + 500);
         std::fs::write(&p, bytes).unwrap();
-        assert_eq!(read_header(&p).unwrap().frames(), 250);
+        let info = read_header(&p).unwrap();
+        assert_eq!(info.frames(), 250);
+        assert!(info.is_truncated());
     }
 }

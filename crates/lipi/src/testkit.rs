@@ -1,0 +1,147 @@
+//! Real test media, made on the spot with espeak-ng and FFmpeg (for tests and benchmarks).
+//!
+//! A test that needs a tool which is absent prints `skipped: <why>` loudly — unless it runs in
+//! CI (`CI` set), where every tool is installed and a missing one is a failure.
+#![allow(clippy::print_stderr, reason = "loud skips are the point")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Is `tool` on the PATH?
+pub fn have(tool: &str) -> bool {
+    Command::new(tool).arg("-version").output().is_ok()
+        || Command::new(tool).arg("--version").output().is_ok()
+}
+
+/// True when every tool is present. Otherwise prints a skip line, or panics under CI.
+pub fn require(test: &str, tools: &[&str]) -> bool {
+    let missing: Vec<&str> = tools.iter().copied().filter(|t| !have(t)).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let why = format!("{test}: skipped: {} not installed", missing.join(", "));
+    if std::env::var_os("CI").is_some() {
+        panic!("{why} (CI must install it: see .ci/run)");
+    }
+    eprintln!("{why}");
+    false
+}
+
+fn check(cmd: &mut Command) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs FFmpeg quietly with the given arguments; panics on failure.
+pub fn ffmpeg(args: &[&str]) {
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args(["-nostdin", "-v", "error", "-y"]).args(args);
+    check(&mut cmd);
+}
+
+/// espeak-ng speaks `text` into a WAV file (22.05 kHz mono).
+pub fn speak(text: &str, voice: &str, out: &Path) -> PathBuf {
+    let mut cmd = Command::new("espeak-ng");
+    cmd.args(["-v", voice, "-w"]).arg(out).arg(text);
+    check(&mut cmd);
+    out.to_owned()
+}
+
+fn s(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// A video (black frames, 25 fps, H.264) with the given audio (AAC), in the container the
+/// extension names (`.mp4`, `.mkv`).
+pub fn video_with_audio(audio: &Path, out: &Path) -> PathBuf {
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=black:s=320x240:r=25",
+        "-i",
+        &s(audio),
+        "-shortest",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "96k",
+        &s(out),
+    ]);
+    out.to_owned()
+}
+
+/// A video with two audio streams: `first` and `second`.
+pub fn video_with_two_audio(first: &Path, second: &Path, out: &Path) -> PathBuf {
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=black:s=320x240:r=25",
+        "-i",
+        &s(first),
+        "-i",
+        &s(second),
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-map",
+        "2:a",
+        "-shortest",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        &s(out),
+    ]);
+    out.to_owned()
+}
+
+/// A video with no audio stream, `secs` long.
+pub fn video_only(secs: f64, out: &Path) -> PathBuf {
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("color=c=black:s=320x240:r=25:d={secs}"),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        &s(out),
+    ]);
+    out.to_owned()
+}
+
+/// A sine tone as 16-bit WAV.
+pub fn tone(secs: f64, freq: f64, out: &Path) -> PathBuf {
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("sine=frequency={freq}:duration={secs}"),
+        "-c:a",
+        "pcm_s16le",
+        &s(out),
+    ]);
+    out.to_owned()
+}
