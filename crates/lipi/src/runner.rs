@@ -51,7 +51,7 @@ impl RunOptions {
 pub enum RunError {
     #[error(transparent)]
     Job(#[from] JobError),
-    #[error("stage {stage} failed: {source}")]
+    #[error("stage {stage} failed")]
     Stage {
         stage: StageId,
         #[source]

@@ -891,3 +891,51 @@ fn compatibility_wrappers_prepare_and_run() {
     assert!(env.path("out").exists() || env.dir.path().join("out").exists());
     assert!(text(&run.stderr).contains("01_demux"));
 }
+
+#[test]
+fn audio_shorter_than_the_video_is_not_truncation() {
+    if !tools() {
+        return;
+    }
+    let env = Env::new();
+    let tone = testkit::tone(3.0, 440.0, &env.path("t.wav"));
+    let media = env.path("long-video.mp4");
+    testkit::ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=black:s=160x120:r=25:d=6",
+        "-i",
+        &tone.to_string_lossy(),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        &media.to_string_lossy(),
+    ]);
+    let o = env
+        .cmd()
+        .arg("transcribe")
+        .arg(&media)
+        .args(["-s", "en"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let log = text(&o.stderr);
+    let id = log
+        .lines()
+        .find_map(|l| l.strip_prefix("prepared "))
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let wav = wav_info(&env.job_dir(&id).join("01_demux/audio.wav"));
+    assert!(
+        (wav.duration_s() - 3.0).abs() < 0.05,
+        "{}",
+        wav.duration_s()
+    );
+}

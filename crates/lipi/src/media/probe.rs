@@ -42,6 +42,9 @@ pub struct StreamInfo {
     /// Attached pictures (cover art) are video streams that are not the film.
     #[serde(default)]
     pub attached_picture: bool,
+    /// The stream's own duration when the container states one, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_s: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +61,11 @@ pub struct MediaInfo {
 impl MediaInfo {
     pub fn audio_streams(&self) -> impl Iterator<Item = &StreamInfo> {
         self.streams.iter().filter(|s| s.kind == StreamKind::Audio)
+    }
+
+    /// The `n`-th audio stream.
+    pub fn audio_stream(&self, n: u32) -> Option<&StreamInfo> {
+        self.audio_streams().nth(n as usize)
     }
 
     pub fn audio_stream_count(&self) -> usize {
@@ -246,6 +254,7 @@ struct RawStream {
     r_frame_rate: Option<String>,
     width: Option<u32>,
     height: Option<u32>,
+    duration: Option<String>,
     #[serde(default)]
     tags: std::collections::BTreeMap<String, String>,
     #[serde(default)]
@@ -256,6 +265,15 @@ fn ratio(text: &str) -> Option<f64> {
     let (n, d) = text.split_once('/')?;
     let (n, d): (f64, f64) = (n.parse().ok()?, d.parse().ok()?);
     (d > 0.0 && n > 0.0).then(|| n / d)
+}
+
+/// `00:00:04.013000000` → 4.013
+fn parse_hms(text: &str) -> Option<f64> {
+    let mut total = 0.0;
+    for part in text.split(':') {
+        total = total * 60.0 + part.trim().parse::<f64>().ok()?;
+    }
+    Some(total)
 }
 
 impl RawStream {
@@ -288,6 +306,12 @@ impl RawStream {
             width: self.width,
             height: self.height,
             attached_picture: self.disposition.get("attached_pic").copied().unwrap_or(0) == 1,
+            // MP4 states a duration per stream; Matroska written by FFmpeg keeps it in a tag.
+            duration_s: self
+                .duration
+                .as_deref()
+                .and_then(|d| d.parse().ok())
+                .or_else(|| self.tags.get("DURATION").and_then(|d| parse_hms(d))),
         }
     }
 }

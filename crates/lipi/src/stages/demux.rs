@@ -49,9 +49,16 @@ impl Stage for Demux {
             .into());
         }
         let start = self.start.map_or(0.0, Millis::as_secs_f64);
+        // The audio may end before the video: its own duration bounds what can be decoded.
+        let audio_end = info
+            .audio_stream(self.settings.audio_stream)
+            .and_then(|s| s.duration_s)
+            .filter(|d| *d > 0.0)
+            .unwrap_or(info.duration_s)
+            .min(info.duration_s);
         let end = self
             .end
-            .map_or(info.duration_s, |e| e.as_secs_f64().min(info.duration_s));
+            .map_or(audio_end, |e| e.as_secs_f64().min(audio_end));
         let expected = (end - start).max(0.0);
         let audio = cx.out_dir().join("audio.wav");
         cx.note(format!(
