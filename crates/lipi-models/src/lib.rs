@@ -1,7 +1,27 @@
 //! The heavy engines of lipi, kept apart from the pipeline library so that editing `lipi`
-//! never recompiles them: Whisper through whisper.cpp (`whisper-rs`), Silero VAD, diarization,
-//! and local translation models. Each engine implements a trait from `lipi` and is registered
-//! explicitly, feature-gated.
+//! never recompiles them.
 //!
-//! No engine lives here yet: the first, Whisper ASR, arrives with stage 06. Until then the
-//! pipeline's stages 02–11 report "not available" in `lipi status`, and nothing pretends to run.
+//! - [`whisper`]: speech recognition with whisper.cpp (`whisper-rs`), the `Recognizer` of stage 06.
+//! - [`store`]: the model store (`lipi models list|pull|import|verify`), with models fetched from
+//!   the Hugging Face hub or, as a mirror, from registry packages, converted in Rust from
+//!   CTranslate2 ([`ct2`], [`convert`]) to whisper.cpp's format ([`ggml`]).
+
+pub mod bpe;
+pub mod convert;
+pub mod ct2;
+pub mod fetch;
+pub mod ggml;
+pub mod mel;
+pub mod store;
+pub mod whisper;
+
+use std::sync::Arc;
+
+/// The engines this build has, registered explicitly.
+pub fn engines() -> lipi::asr::Engines {
+    lipi::asr::Engines {
+        asr: Some(Arc::new(whisper::WhisperFactory {
+            store: store::Store::open(),
+        })),
+    }
+}

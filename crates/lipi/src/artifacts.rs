@@ -112,3 +112,17 @@ impl Artifact for Muxed {
         write_json(&dir.join("mux.json"), self)
     }
 }
+
+/// Stage 06's artifact: `transcript.json` (segments, tokens, probabilities).
+#[derive(Debug, Clone)]
+pub struct Transcript(pub crate::asr::RawTranscript);
+
+impl Artifact for Transcript {
+    const PRODUCER: StageId = StageId::Asr;
+    fn load(dir: &Path) -> Result<Self, StageError> {
+        read_json(&dir.join("transcript.json")).map(Transcript)
+    }
+    fn save(&self, dir: &Path) -> Result<(), StageError> {
+        write_json(&dir.join("transcript.json"), &self.0)
+    }
+}

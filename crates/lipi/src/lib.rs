@@ -8,6 +8,7 @@
 //! [`event::Event`]s.
 
 pub mod artifacts;
+pub mod asr;
 pub mod atomic;
 pub mod event;
 pub mod hash;

@@ -1,5 +1,6 @@
 //! Which stages a job runs: the workflows of SPEC §3, built into live stages from settings.
 
+use crate::asr::Engines;
 use crate::job::{JobSpec, Workflow};
 use crate::settings::Settings;
 use crate::stage::{Plan, Step};
@@ -16,14 +17,14 @@ pub fn in_workflow(workflow: Workflow, id: StageId) -> bool {
 }
 
 /// Builds the job's plan: a live stage or a skip with its reason, for each of the twelve.
-pub fn plan(spec: &JobSpec, settings: &Settings) -> Plan {
+pub fn plan(spec: &JobSpec, settings: &Settings, engines: &Engines) -> Plan {
     let steps = StageId::ALL
         .into_iter()
         .map(|id| {
             let step = if !in_workflow(spec.workflow, id) {
                 Step::Skip(format!("not part of the {} workflow", spec.workflow))
             } else {
-                build(id, spec, settings)
+                build(id, spec, settings, engines)
             };
             (id, step)
         })
@@ -31,8 +32,16 @@ pub fn plan(spec: &JobSpec, settings: &Settings) -> Plan {
     Plan { steps }
 }
 
-fn build(id: StageId, spec: &JobSpec, settings: &Settings) -> Step {
+fn build(id: StageId, spec: &JobSpec, settings: &Settings, engines: &Engines) -> Step {
     match id {
+        StageId::Asr => match &engines.asr {
+            Some(engine) => Step::Run(Box::new(stages::asr::Asr {
+                settings: settings.asr.clone(),
+                language: spec.source_language.clone(),
+                engine: engine.clone(),
+            })),
+            None => Step::Skip("no speech recognition engine in this build".into()),
+        },
         StageId::Demux => Step::Run(Box::new(stages::demux::Demux {
             media: spec.media.path.clone(),
             settings: settings.demux.clone(),

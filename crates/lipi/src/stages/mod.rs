@@ -1,4 +1,5 @@
 //! The stages: glue between artifacts, settings and engines.
 
+pub mod asr;
 pub mod demux;
 pub mod mux;

@@ -1,0 +1,88 @@
+//! Stage 06: Whisper on the audio (or on VAD's speech chunks, once stage 05 provides them).
+
+use std::sync::Arc;
+
+use crate::artifacts::{Demuxed, Transcript};
+use crate::asr::{AsrOptions, RecognizerFactory};
+use crate::settings::{AsrSettings, AsrTask};
+use crate::stage::{Stage, StageContext, StageError, StageKey};
+use crate::stage_id::StageId;
+
+pub struct Asr {
+    pub settings: AsrSettings,
+    /// `auto` or an ISO 639-1 code.
+    pub language: String,
+    pub engine: Arc<dyn RecognizerFactory>,
+}
+
+impl Asr {
+    fn options(&self) -> AsrOptions {
+        let s = &self.settings;
+        AsrOptions {
+            language: (self.language != "auto").then(|| self.language.clone()),
+            translate: s.task == AsrTask::Translate,
+            beam_size: s.beam_size,
+            best_of: s.best_of,
+            temperature_increment: s.temperature_increment,
+            max_fallbacks: s.max_fallbacks,
+            compression_ratio_threshold: s.compression_ratio_threshold,
+            logprob_threshold: s.logprob_threshold,
+            no_speech_threshold: s.no_speech_threshold,
+            condition_on_previous_text: s.condition_on_previous_text,
+            language_per_chunk: s.language_per_chunk,
+            initial_prompt: s.initial_prompt.clone(),
+        }
+    }
+}
+
+impl Stage for Asr {
+    const ID: StageId = StageId::Asr;
+    const VERSION: u32 = 1;
+    type Input = (Demuxed,);
+    type Output = Transcript;
+
+    fn key(&self) -> Result<StageKey, StageError> {
+        // Threads change speed, not results: they stay out of the key.
+        let mut settings = self.settings.clone();
+        settings.threads = 0;
+        Ok(StageKey::new()
+            .section("asr", &settings)
+            .set("job.source-language", &self.language)
+            .set("engine", self.engine.identity(&self.settings.model)?))
+    }
+
+    fn run(
+        &self,
+        (demuxed,): (Demuxed,),
+        cx: &mut StageContext<'_>,
+    ) -> Result<Transcript, StageError> {
+        let audio_path = cx.job.stage(StageId::Demux).join(&demuxed.audio);
+        let (_, samples) =
+            crate::media::wav::read_f32(&audio_path).map_err(StageError::io(&audio_path))?;
+        let threads = if self.settings.threads == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get() as u32)
+        } else {
+            self.settings.threads
+        };
+        cx.note(format!(
+            "loading model `{}` ({threads} threads)",
+            self.settings.model
+        ));
+        let mut recognizer = self.engine.load(&self.settings.model, threads)?;
+        let options = self.options();
+        let transcript =
+            recognizer.transcribe(&samples, &[], &options, &|f| cx.progress(f, "recognising"))?;
+        cx.note(format!(
+            "{} segments, language {} ({:.0}%)",
+            transcript.segments.len(),
+            transcript.language,
+            transcript.language_probability * 100.0
+        ));
+        let text = transcript.plain_text();
+        let txt = cx.out_dir().join("transcript.txt");
+        crate::atomic::write(&txt, text.as_bytes()).map_err(StageError::io(&txt))?;
+        cx.publish("transcript.txt", "transcript.txt");
+        cx.publish("transcript.json", "transcript.json");
+        Ok(Transcript(transcript))
+    }
+}
