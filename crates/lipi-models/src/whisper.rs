@@ -304,7 +304,15 @@ fn collect(
                 dtw: (data.t_dtw >= 0).then(|| clamp(offset + data.t_dtw as f64 / 100.0)),
             });
         }
-        let start = clamp(offset + seg.start_timestamp() as f64 / 100.0);
+        // Token times from whisper.cpp can step back a little; keep them monotonic.
+        let mut last = chunk.start;
+        for t in &mut tokens {
+            t.start = t.start.max(last);
+            t.end = t.end.max(t.start);
+            last = t.start;
+        }
+        let prev_start = out.last().map_or(chunk.start, |s: &Segment| s.start);
+        let start = clamp(offset + seg.start_timestamp() as f64 / 100.0).max(prev_start);
         let end = clamp(offset + seg.end_timestamp() as f64 / 100.0).max(start);
         out.push(Segment {
             id: out.len(),

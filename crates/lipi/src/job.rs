@@ -348,6 +348,11 @@ impl JobDir {
 /// and `output/`, and returns its id. Safe against concurrent callers.
 pub fn allocate(root: &Path, date: NaiveDate, user: &str) -> Result<(JobId, JobDir), JobError> {
     validate_user(user)?;
+    // Absolute, so stages and their artifacts never depend on the working directory.
+    let root = &std::path::absolute(root).map_err(|source| JobError::Create {
+        dir: root.to_owned(),
+        source,
+    })?;
     let probe = JobId {
         date,
         user: user.to_owned(),
@@ -407,13 +412,13 @@ pub fn locate(root: &Path, text: &str) -> Result<(JobId, JobDir), JobError> {
     let as_path = Path::new(text);
     if as_path.join("job.json").is_file() {
         let dir = JobDir {
-            root: as_path.to_owned(),
+            root: std::path::absolute(as_path).unwrap_or_else(|_| as_path.to_owned()),
         };
         let spec = dir.load_spec()?;
         return Ok((spec.id, dir));
     }
     let id = JobId::parse(text)?;
-    let dir = id.dir(root);
+    let dir = id.dir(&std::path::absolute(root).unwrap_or_else(|_| root.to_owned()));
     if !dir.join("job.json").is_file() {
         return Err(JobError::NotFound {
             id: text.to_owned(),

@@ -10,6 +10,7 @@
 pub mod artifacts;
 pub mod asr;
 pub mod atomic;
+pub mod audio;
 pub mod event;
 pub mod hash;
 pub mod job;
@@ -24,6 +25,7 @@ pub mod stage;
 pub mod stage_id;
 pub mod stages;
 pub mod testkit;
+pub mod text;
 pub mod timecode;
 
 /// lipi's version, recorded in every job.

@@ -172,8 +172,19 @@ pub fn run(
             summary.skipped.push(id);
             continue;
         }
-        let check = check(&*stage, &manifest, job, options.forced(id), true)
-            .map_err(|source| RunError::Stage { stage: id, source })?;
+        let check = match check(&*stage, &manifest, job, options.forced(id), true) {
+            Ok(c) => c,
+            // A stage outside --from/--until is only reported, even when it cannot be checked
+            // (a model that is not installed, say).
+            Err(e) if !options.in_range(id) => {
+                events.emit(Event::OutOfRange {
+                    stage: id,
+                    reasons: vec![error_chain(&e)],
+                });
+                continue;
+            }
+            Err(source) => return Err(RunError::Stage { stage: id, source }),
+        };
         if check.reasons.is_empty() {
             if let Some(outputs) = check.refreshed {
                 if let Some(rec) = manifest.stages.get_mut(&id) {

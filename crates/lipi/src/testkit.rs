@@ -145,3 +145,50 @@ pub fn tone(secs: f64, freq: f64, out: &Path) -> PathBuf {
     ]);
     out.to_owned()
 }
+
+/// Where the downloaded test assets live (`scripts/assets.sh`): `$LIPI_TEST_ASSETS`, else
+/// `<cache>/lipi/assets`.
+pub fn assets_dir() -> PathBuf {
+    std::env::var_os("LIPI_TEST_ASSETS")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            dirs::cache_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("lipi/assets")
+        })
+}
+
+/// A downloaded asset, or a loud skip (a failure under CI).
+pub fn asset(test: &str, name: &str) -> Option<PathBuf> {
+    let p = assets_dir().join(name);
+    if p.is_file() {
+        return Some(p);
+    }
+    let why = format!(
+        "{test}: skipped: test asset {} is missing (run scripts/assets.sh)",
+        p.display()
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{why}");
+    }
+    eprintln!("{why}");
+    None
+}
+
+/// The LibriVox clips of Debian's pocketsphinx-testdata with their reference text.
+pub fn librivox() -> Vec<(PathBuf, String)> {
+    let dir = Path::new("/usr/share/pocketsphinx/test/data/librivox");
+    let Ok(refs) = std::fs::read_to_string(dir.join("transcription")) else {
+        return Vec::new();
+    };
+    refs.lines()
+        .filter_map(|l| {
+            let (text, id) = l.rsplit_once('(')?;
+            let id = id.trim().trim_end_matches(')');
+            let text = text.replace("<s>", "").replace("</s>", "");
+            Some((dir.join(format!("{id}.wav")), text.trim().to_owned()))
+        })
+        .filter(|(p, _)| p.is_file())
+        .collect()
+}

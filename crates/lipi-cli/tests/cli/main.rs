@@ -2,126 +2,15 @@
 //! jobs, resumable runs, freshness reasons, concurrency, bad input (SPEC §7), `config show`.
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use lipi::testkit;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("config")).unwrap();
-        Env { dir }
-    }
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-    fn out(&self) -> PathBuf {
-        self.path("out")
-    }
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_lipi"));
-        c.current_dir(self.dir.path())
-            .env_remove("LIPI_CONFIG")
-            .env_remove("LIPI_TEST_STALL_IN")
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env("HOME", self.dir.path())
-            .env("USER", "tester")
-            .arg("--out")
-            .arg(self.out());
-        c
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd().args(args).output().unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> (String, String) {
-        let o = self.run(args);
-        let (out, err) = (text(&o.stdout), text(&o.stderr));
-        assert!(
-            o.status.success(),
-            "lipi {args:?} failed ({:?}):\n{out}\n{err}",
-            o.status
-        );
-        (out, err)
-    }
-    /// An English speech clip as a video (about 4–5 s).
-    fn clip(&self, name: &str) -> PathBuf {
-        let wav = testkit::speak(
-            "Good evening. The train to Mumbai leaves at nine. Please be on time.",
-            "en",
-            &self.path(&format!("{name}.speech.wav")),
-        );
-        testkit::video_with_audio(&wav, &self.path(name))
-    }
-    fn prepare(&self, media: &Path, extra: &[&str]) -> String {
-        let m = media.to_string_lossy().into_owned();
-        let mut args = vec![
-            "prepare",
-            &m,
-            "--workflow",
-            "subtitle",
-            "-s",
-            "en",
-            "-t",
-            "es",
-        ];
-        args.extend_from_slice(extra);
-        let (out, _) = self.ok(&args);
-        out.trim().to_owned()
-    }
-    fn job_dir(&self, id: &str) -> PathBuf {
-        let id = lipi::job::JobId::parse(id).unwrap();
-        id.dir(&self.out())
-    }
-    /// Every file under the output root with its content hash.
-    fn snapshot_tree(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
-            let Ok(rd) = std::fs::read_dir(dir) else {
-                return;
-            };
-            for e in rd.map(Result::unwrap) {
-                let p = e.path();
-                if p.is_dir() {
-                    walk(base, &p, out);
-                } else {
-                    let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-                    out.push((rel, lipi::hash::file(&p).unwrap()));
-                }
-            }
-        }
-        walk(&self.out(), &self.out(), &mut out);
-        out.sort();
-        out
-    }
-}
-
-/// A child process that is killed if the test panics before it is.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn tools() -> bool {
-    testkit::require("cli", &["ffmpeg", "ffprobe", "espeak-ng"])
-}
-
-fn wav_info(p: &Path) -> lipi::media::wav::WavInfo {
-    lipi::media::wav::read_header(p).unwrap()
-}
+#[path = "../common/mod.rs"]
+mod common;
+use common::{Env, KillOnDrop, text, tools, wav_info};
 
 #[test]
 fn prepare_creates_the_job_and_run_extracts_the_clip() {
@@ -172,7 +61,7 @@ fn prepare_creates_the_job_and_run_extracts_the_clip() {
     assert_eq!(manifest["stages"].as_object().unwrap().len(), 12);
     assert_eq!(manifest["stages"]["06_asr"]["status"], "pending");
 
-    env.ok(&["run", &id]);
+    env.ok(&["run", &id, "--until", "demux"]);
     let wav = wav_info(&dir.join("01_demux/audio.wav"));
     assert_eq!(
         (wav.sample_rate, wav.channels, wav.bits_per_sample),
@@ -219,12 +108,12 @@ fn second_run_does_nothing_and_one_setting_dirties_exactly_its_stages() {
     );
     let media = testkit::video_with_two_audio(&a, &b, &env.path("two.mkv"));
     let id = env.prepare(&media, &[]);
-    let (_, first) = env.ok(&["run", &id]);
+    let (_, first) = env.ok(&["run", &id, "--until", "demux"]);
     assert!(first.contains("dirty   01_demux: never run"), "{first}");
     let audio = env.job_dir(&id).join("01_demux/audio.wav");
     let first_stream = lipi::hash::file(&audio).unwrap();
 
-    let (_, second) = env.ok(&["run", &id]);
+    let (_, second) = env.ok(&["run", &id, "--until", "demux"]);
     assert!(second.contains("fresh   01_demux"), "{second}");
     for stage in lipi::StageId::ALL {
         assert!(
@@ -232,17 +121,17 @@ fn second_run_does_nothing_and_one_setting_dirties_exactly_its_stages() {
             "the second run says nothing about {stage}:\n{second}"
         );
     }
-    assert!(second.contains("0 ran, 1 fresh, 11 skipped"), "{second}");
+    assert!(second.contains("0 ran, 1 fresh, 9 skipped"), "{second}");
 
     // A setting no stage of this job depends on (yet) changes nothing.
-    let (_, third) = env.ok(&["run", &id, "-c", "asr.beam-size=8"]);
+    let (_, third) = env.ok(&["run", &id, "--until", "demux", "-c", "asr.beam-size=8"]);
     assert!(
         third.contains("fresh   01_demux") && third.contains("0 ran"),
         "{third}"
     );
 
     // The audio stream is demux's setting: demux re-runs, and says why.
-    let (_, fourth) = env.ok(&["run", &id, "-c", "demux.audio-stream=1"]);
+    let (_, fourth) = env.ok(&["run", &id, "--until", "demux", "-c", "demux.audio-stream=1"]);
     assert!(
         fourth.contains("dirty   01_demux: demux.audio-stream changed (0 → 1)"),
         "{fourth}"
@@ -255,7 +144,7 @@ fn second_run_does_nothing_and_one_setting_dirties_exactly_its_stages() {
     );
 
     // --force re-runs a fresh stage, with that reason.
-    let (_, fifth) = env.ok(&["run", &id, "--force", "demux"]);
+    let (_, fifth) = env.ok(&["run", &id, "--until", "demux", "--force", "demux"]);
     assert!(
         fifth.contains("dirty   01_demux: forced with --force"),
         "{fifth}"
@@ -268,7 +157,7 @@ fn second_run_does_nothing_and_one_setting_dirties_exactly_its_stages() {
         status.contains("output 01_demux/media.json was modified"),
         "{status}"
     );
-    let (_, sixth) = env.ok(&["run", &id]);
+    let (_, sixth) = env.ok(&["run", &id, "--until", "demux"]);
     assert!(sixth.contains("1 ran"), "{sixth}");
 }
 
@@ -280,13 +169,13 @@ fn a_killed_run_resumes_to_identical_outputs() {
     let env = Env::new();
     let clip = env.clip("clip.mp4");
     let reference = env.prepare(&clip, &[]);
-    env.ok(&["run", &reference]);
+    env.ok(&["run", &reference, "--until", "demux"]);
 
     let id = env.prepare(&clip, &[]);
     let dir = env.job_dir(&id);
     let mut child = KillOnDrop(
         env.cmd()
-            .args(["run", &id])
+            .args(["run", &id, "--until", "demux"])
             .env("LIPI_TEST_STALL_IN", "demux")
             .spawn()
             .unwrap(),
@@ -328,7 +217,7 @@ fn a_killed_run_resumes_to_identical_outputs() {
     let (status, _) = env.ok(&["status", &id]);
     assert!(status.contains("interrupted last time"), "{status}");
 
-    let (_, resumed) = env.ok(&["run", &id]);
+    let (_, resumed) = env.ok(&["run", &id, "--until", "demux"]);
     assert!(
         resumed.contains("dirty   01_demux: interrupted last time"),
         "{resumed}"
@@ -402,7 +291,7 @@ fn bad_inputs_exit_2_with_message_and_hint_and_touch_nothing() {
     let env = Env::new();
     let clip = env.clip("clip.mp4");
     let earlier = env.prepare(&clip, &[]);
-    env.ok(&["run", &earlier]);
+    env.ok(&["run", &earlier, "--until", "demux"]);
     let before = env.snapshot_tree();
 
     std::fs::write(env.path("empty.mp4"), b"").unwrap();
@@ -700,6 +589,10 @@ fn bad_inputs_exit_2_with_message_and_hint_and_touch_nothing() {
         ),
     ];
     for (args, message, hint) in cases {
+        let mut args = args;
+        if args[0] == "transcribe" {
+            args.extend(["--until".to_owned(), "demux".to_owned()]);
+        }
         let o = env.cmd().args(&args).output().unwrap();
         let err = text(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{args:?} should exit 2:\n{err}");

@@ -37,7 +37,7 @@ impl Asr {
 
 impl Stage for Asr {
     const ID: StageId = StageId::Asr;
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     type Input = (Demuxed,);
     type Output = Transcript;
 
@@ -56,7 +56,7 @@ impl Stage for Asr {
         (demuxed,): (Demuxed,),
         cx: &mut StageContext<'_>,
     ) -> Result<Transcript, StageError> {
-        let audio_path = cx.job.stage(StageId::Demux).join(&demuxed.audio);
+        let audio_path = demuxed.audio.clone();
         let (_, samples) =
             crate::media::wav::read_f32(&audio_path).map_err(StageError::io(&audio_path))?;
         let threads = if self.settings.threads == 0 {
@@ -68,10 +68,31 @@ impl Stage for Asr {
             "loading model `{}` ({threads} threads)",
             self.settings.model
         ));
-        let mut recognizer = self.engine.load(&self.settings.model, threads)?;
         let options = self.options();
-        let transcript =
-            recognizer.transcribe(&samples, &[], &options, &|f| cx.progress(f, "recognising"))?;
+        // Until stage 05 provides speech regions, decode only where there is sound: silence
+        // costs nothing, and no segment can straddle a gap of 2 s or more.
+        let rate = crate::media::extract::SAMPLE_RATE;
+        let chunks = crate::audio::sound_spans(&samples, rate, 2.0);
+        let sound: f64 = chunks.iter().map(|c| c.end - c.start).sum();
+        cx.note(format!(
+            "{} stretch(es) of sound, {sound:.1} s of {:.1} s",
+            chunks.len(),
+            samples.len() as f64 / f64::from(rate)
+        ));
+        let transcript = if chunks.is_empty() {
+            crate::asr::RawTranscript {
+                language: self.language.clone(),
+                language_probability: 0.0,
+                model: self.settings.model.clone(),
+                prompt: options.initial_prompt.clone(),
+                segments: Vec::new(),
+            }
+        } else {
+            let mut recognizer = self.engine.load(&self.settings.model, threads)?;
+            recognizer.transcribe(&samples, &chunks, &options, &|f| {
+                cx.progress(f, "recognising")
+            })?
+        };
         cx.note(format!(
             "{} segments, language {} ({:.0}%)",
             transcript.segments.len(),

@@ -1,0 +1,299 @@
+//! Speech recognition end to end through `lipi` with the real Whisper base model (pulled by
+//! `.ci/run` into the model store) on real speech: LibriVox clips with reference text, and the
+//! 169 s news recording (`scripts/assets.sh`).
+#![allow(clippy::unwrap_used, reason = "test code fails loudly")]
+
+use std::path::{Path, PathBuf};
+
+use lipi::asr::RawTranscript;
+use lipi::testkit;
+
+#[path = "../common/mod.rs"]
+mod common;
+use common::{Env, text};
+
+/// The model the suite needs, or a loud skip (a failure under CI).
+fn model(name: &str) -> bool {
+    if lipi_models::store::Store::open().get(name).is_some() {
+        return true;
+    }
+    let why = format!("skipped: model `{name}` is not installed (run `lipi models pull {name}`)");
+    assert!(std::env::var_os("CI").is_none(), "{why}");
+    eprintln!("{why}");
+    false
+}
+
+fn ready() -> bool {
+    testkit::require("asr", &["ffmpeg", "ffprobe"]) && model("base")
+}
+
+/// Runs `lipi transcribe` and returns the job folder.
+fn transcribe(env: &Env, media: &Path, extra: &[&str]) -> PathBuf {
+    let o = env
+        .cmd()
+        .arg("transcribe")
+        .arg(media)
+        .args(extra)
+        .output()
+        .unwrap();
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "transcribe failed:\n{err}");
+    let id = err
+        .lines()
+        .find_map(|l| l.strip_prefix("prepared "))
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    env.job_dir(&id)
+}
+
+fn transcript(job: &Path) -> RawTranscript {
+    serde_json::from_slice(&std::fs::read(job.join("06_asr/transcript.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn librivox_wer_is_at_most_6_percent_and_language_is_english() {
+    if !ready() {
+        return;
+    }
+    let clips = testkit::librivox();
+    assert!(
+        clips.len() >= 5,
+        "pocketsphinx-testdata is missing (scripts/setup.sh installs it)"
+    );
+    let env = Env::new();
+    let mut rates = Vec::new();
+    for (wav, reference) in &clips {
+        let job = transcribe(&env, wav, &["-s", "auto"]);
+        let t = transcript(&job);
+        assert_eq!(t.language, "en", "{}", wav.display());
+        let hyp = std::fs::read_to_string(job.join("output/transcript.txt")).unwrap();
+        let wer = lipi::text::wer(reference, &hyp);
+        eprintln!(
+            "{:.3}  {}\n       ref: {reference}\n       hyp: {}",
+            wer,
+            wav.display(),
+            hyp.trim()
+        );
+        rates.push(wer);
+    }
+    let mean = rates.iter().sum::<f64>() / rates.len() as f64;
+    eprintln!("mean WER {:.2} % over {} clips", mean * 100.0, rates.len());
+    assert!(mean <= 0.06, "mean WER {mean:.3} exceeds 6 %");
+}
+
+/// No 4-gram repeated more than 3 times back to back.
+fn longest_ngram_run(words: &[String], n: usize) -> usize {
+    let mut best = 0;
+    for start in 0..words.len() {
+        let mut reps = 1;
+        let mut pos = start + n;
+        while pos + n <= words.len() && words[pos..pos + n] == words[start..start + n] {
+            reps += 1;
+            pos += n;
+        }
+        best = best.max(reps);
+    }
+    best
+}
+
+#[test]
+fn the_169_s_news_recording_has_no_repetition_loop() {
+    if !ready() {
+        return;
+    }
+    let Some(news) = testkit::asset("asr", "news_169s.wav") else {
+        return;
+    };
+    let env = Env::new();
+    let job = transcribe(&env, &news, &["-s", "auto"]);
+    let t = transcript(&job);
+    let words: Vec<String> = lipi::text::normalize_english(&t.plain_text())
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    assert!(words.len() > 200, "only {} words recognised", words.len());
+    let run = longest_ngram_run(&words, 4);
+    assert!(run <= 3, "a 4-gram repeats {run} times in a row");
+    check_times(&t, 169.152);
+}
+
+fn check_times(t: &RawTranscript, duration: f64) {
+    let mut last_seg = 0.0;
+    for s in &t.segments {
+        assert!(
+            s.start >= 0.0 && s.end <= duration + 1e-6 && s.start <= s.end,
+            "segment {} at {}–{}",
+            s.id,
+            s.start,
+            s.end
+        );
+        assert!(
+            s.start >= last_seg,
+            "segment {} starts before the previous one",
+            s.id
+        );
+        last_seg = s.start;
+        let mut last_tok = s.start.min(s.tokens.first().map_or(s.start, |t| t.start));
+        for tok in &s.tokens {
+            assert!(
+                tok.start >= 0.0 && tok.end <= duration + 1e-6 && tok.start <= tok.end,
+                "token {:?}",
+                tok
+            );
+            assert!(
+                tok.start >= last_tok,
+                "token times go back in segment {}: {:?}",
+                s.id,
+                tok
+            );
+            last_tok = tok.start;
+        }
+    }
+}
+
+#[test]
+fn times_are_inside_monotonic_and_never_straddle_long_silences() {
+    if !ready() {
+        return;
+    }
+    let clips = testkit::librivox();
+    let env = Env::new();
+    // clip, 4 s of silence, clip, 2.5 s of silence, clip: gaps at known places.
+    let mut list = String::new();
+    let silence = |secs: f64, name: &str| {
+        let p = env.path(name);
+        testkit::ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("anullsrc=r=16000:cl=mono:d={secs}"),
+            "-c:a",
+            "pcm_s16le",
+            &p.to_string_lossy(),
+        ]);
+        p
+    };
+    let gaps_src = [silence(4.0, "s4.wav"), silence(2.5, "s25.wav")];
+    let mut boundaries = Vec::new();
+    let mut t = 0.0;
+    for (i, (wav, _)) in clips.iter().take(3).enumerate() {
+        list.push_str(&format!("file '{}'\n", wav.display()));
+        t += lipi::media::wav::read_header(wav).unwrap().duration_s();
+        if i < 2 {
+            list.push_str(&format!("file '{}'\n", gaps_src[i].display()));
+            let len = if i == 0 { 4.0 } else { 2.5 };
+            boundaries.push((t, t + len));
+            t += len;
+        }
+    }
+    std::fs::write(env.path("list.txt"), list).unwrap();
+    let joined = env.path("joined.wav");
+    testkit::ffmpeg(&[
+        "-f",
+        "concat",
+        "-safe",
+        "0",
+        "-i",
+        &env.path("list.txt").to_string_lossy(),
+        "-c:a",
+        "pcm_s16le",
+        &joined.to_string_lossy(),
+    ]);
+    let job = transcribe(&env, &joined, &["-s", "en"]);
+    let tr = transcript(&job);
+    check_times(&tr, t);
+    assert!(tr.segments.len() >= 3);
+    for (a, b) in boundaries {
+        for s in &tr.segments {
+            let straddles = s.start < a + 0.1 && s.end > b - 0.1;
+            assert!(
+                !straddles,
+                "segment {} ({:.2}–{:.2}) spans the silence {a:.2}–{b:.2}",
+                s.id, s.start, s.end
+            );
+        }
+    }
+}
+
+#[test]
+fn silence_gives_an_empty_transcript_without_decoding() {
+    if !ready() {
+        return;
+    }
+    let env = Env::new();
+    let p = env.path("silence.wav");
+    testkit::ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "anullsrc=r=16000:cl=mono:d=20",
+        "-c:a",
+        "pcm_s16le",
+        &p.to_string_lossy(),
+    ]);
+    let job = transcribe(&env, &p, &["-s", "en"]);
+    assert!(transcript(&job).segments.is_empty());
+}
+
+#[test]
+fn installed_models_verify_and_a_missing_model_says_what_to_pull() {
+    if !ready() || !model("tiny.en") {
+        return;
+    }
+    let env = Env::new();
+    let (list, _) = env.ok(&["models", "list"]);
+    assert!(
+        list.contains("base ") && list.contains("tiny.en "),
+        "{list}"
+    );
+    let (verify, _) = env.ok(&["models", "verify"]);
+    assert!(
+        verify.lines().any(|l| l.starts_with("ok      base")),
+        "{verify}"
+    );
+    assert!(!verify.contains("FAILED"), "{verify}");
+
+    let clip = testkit::librivox()[0].0.clone();
+    let o = env
+        .cmd()
+        .arg("transcribe")
+        .arg(&clip)
+        .args(["-s", "en", "-c", "asr.model=medium"])
+        .output()
+        .unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("model `medium` is not installed"), "{err}");
+    assert!(err.contains("hint: run `lipi models pull medium`"), "{err}");
+}
+
+#[test]
+fn a_second_run_loads_no_model_and_threads_do_not_dirty_asr() {
+    if !ready() {
+        return;
+    }
+    let env = Env::new();
+    let clip = testkit::librivox()[1].0.clone();
+    let job = transcribe(&env, &clip, &["-s", "en"]);
+    let id =
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(job.join("job.json")).unwrap())
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let (_, again) = env.ok(&["run", &id]);
+    assert!(
+        again.contains("fresh   06_asr") && !again.contains("loading model"),
+        "{again}"
+    );
+    let (_, threads) = env.ok(&["run", &id, "-c", "asr.threads=1"]);
+    assert!(threads.contains("fresh   06_asr"), "{threads}");
+    let (_, beam) = env.ok(&["run", &id, "-c", "asr.beam-size=1"]);
+    assert!(
+        beam.contains("dirty   06_asr: asr.beam-size changed (5 → 1)"),
+        "{beam}"
+    );
+}
