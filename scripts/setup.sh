@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   ffmpeg              # demux, mux, probing (stages 01 and 12)
+  cmake clang libclang-dev  # building whisper.cpp (whisper-rs)
   espeak-ng           # synthetic speech for tests
   pocketsphinx-testdata  # real read speech (LibriVox) with transcripts, for the sample and tests
 )

@@ -4,7 +4,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use lipi::asr::{
-    AsrOptions, Chunk, EngineError, RawTranscript, Recognizer, RecognizerFactory, Segment, Token,
+    AsrOptions, Chunk, EngineError, LoadOptions, RawTranscript, Recognizer, RecognizerFactory,
+    Segment, Token,
 };
 use whisper_rs::{
     DtwAhead, DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
@@ -31,9 +32,9 @@ impl RecognizerFactory for WhisperFactory {
         ))
     }
 
-    fn load(&self, model: &str, threads: u32) -> Result<Box<dyn Recognizer>, EngineError> {
+    fn load(&self, model: &str, options: &LoadOptions) -> Result<Box<dyn Recognizer>, EngineError> {
         let entry = self.store.require(model)?;
-        Ok(Box::new(WhisperRecognizer::load(&entry, threads)?))
+        Ok(Box::new(WhisperRecognizer::load(&entry, options)?))
     }
 }
 
@@ -66,7 +67,7 @@ fn failed(what: &str) -> impl FnOnce(whisper_rs::WhisperError) -> EngineError + 
 }
 
 impl WhisperRecognizer {
-    pub fn load(entry: &ModelEntry, threads: u32) -> Result<Self, EngineError> {
+    pub fn load(entry: &ModelEntry, options: &LoadOptions) -> Result<Self, EngineError> {
         whisper_rs::install_logging_hooks();
         let mut params = WhisperContextParameters::default();
         // Cross-attention DTW gives token times; it needs the model's alignment heads.
@@ -98,7 +99,7 @@ impl WhisperRecognizer {
             WhisperContext::new_with_params(&path, params).map_err(failed("loading the model"))?;
         Ok(WhisperRecognizer {
             ctx,
-            threads: threads.max(1) as i32,
+            threads: options.threads.max(1) as i32,
             name: entry.name.clone(),
         })
     }

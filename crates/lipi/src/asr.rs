@@ -22,7 +22,15 @@ pub trait Recognizer: Send {
 pub trait RecognizerFactory: Send + Sync {
     /// Engine name + model checksum, e.g. `whisper.cpp base sha256:d01c…`.
     fn identity(&self, model: &str) -> Result<String, EngineError>;
-    fn load(&self, model: &str, threads: u32) -> Result<Box<dyn Recognizer>, EngineError>;
+    fn load(&self, model: &str, options: &LoadOptions) -> Result<Box<dyn Recognizer>, EngineError>;
+}
+
+/// How to load a model (speed levers that do not change the decoding rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    pub threads: u32,
+    /// Flash attention: faster, but whisper.cpp then gives no DTW token times.
+    pub flash_attention: bool,
 }
 
 /// The engines this build of lipi has (registered by the binary, explicitly).

@@ -141,6 +141,8 @@ pub struct AsrSettings {
     pub threads: u32,
     /// Extra words for the prompt, after the glossary's names.
     pub initial_prompt: String,
+    /// whisper.cpp's flash attention: faster; token times then come without cross-attention DTW.
+    pub flash_attention: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -271,6 +273,7 @@ impl Default for Settings {
                 language_per_chunk: false,
                 threads: 0,
                 initial_prompt: String::new(),
+                flash_attention: false,
             },
             alignment: AlignmentSettings {
                 snap_to_speech: true,

@@ -2,6 +2,7 @@
 //! `.ci/run` into the model store) on real speech: LibriVox clips with reference text, and the
 //! 169 s news recording (`scripts/assets.sh`).
 #![allow(clippy::unwrap_used, reason = "test code fails loudly")]
+#![allow(clippy::print_stderr, reason = "loud skips and measured WERs")]
 
 use std::path::{Path, PathBuf};
 

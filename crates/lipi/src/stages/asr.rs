@@ -88,7 +88,11 @@ impl Stage for Asr {
                 segments: Vec::new(),
             }
         } else {
-            let mut recognizer = self.engine.load(&self.settings.model, threads)?;
+            let load = crate::asr::LoadOptions {
+                threads,
+                flash_attention: self.settings.flash_attention,
+            };
+            let mut recognizer = self.engine.load(&self.settings.model, &load)?;
             recognizer.transcribe(&samples, &chunks, &options, &|f| {
                 cx.progress(f, "recognising")
             })?
