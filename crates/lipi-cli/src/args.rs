@@ -81,6 +81,20 @@ pub enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Quality report of a subtitle file (SRT or WebVTT) against the subtitle rules.
+    Check {
+        /// The subtitle file.
+        file: PathBuf,
+        /// Language of the text (rules differ); default: from the file name (`film.hi.srt`), else generic.
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
+        /// Frame rate of the video, for the minimum gap in frames.
+        #[arg(long, value_name = "FPS", default_value_t = 25.0)]
+        fps: f64,
+        /// Output: text or json.
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: String,
+    },
     /// The model store: what is installed, where it came from, checksums.
     Models {
         #[command(subcommand)]

@@ -77,6 +77,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Subtitle { job, run } => one_shot(g, &job, &run, Workflow::Subtitle),
         Command::Status { job } => status(g, job.as_deref()),
         Command::Models { command } => models(g, command),
+        Command::Check {
+            file,
+            lang,
+            fps,
+            format,
+        } => check(g, &file, lang.as_deref(), fps, &format),
         Command::Config {
             command: ConfigCommand::Show { job, sources, set },
         } => {
@@ -371,6 +377,103 @@ fn status(g: &Global, job: Option<&str>) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `lipi check`: exit 0 when the file keeps every rule, 1 when it breaks any, 2 when unreadable.
+fn check(
+    g: &Global,
+    file: &std::path::Path,
+    lang: Option<&str>,
+    fps: f64,
+    format: &str,
+) -> Result<ExitCode> {
+    use lipi_subs::check::check;
+    use lipi_subs::format::{parse_srt, parse_vtt};
+    if format != "text" && format != "json" {
+        return Err(usage(
+            format!("unknown output format `{format}`"),
+            "use --format text or --format json",
+        ));
+    }
+    if !(fps > 0.0 && fps < 1000.0) {
+        return Err(usage(
+            format!("--fps {fps} is not a frame rate"),
+            "for example --fps 25 or --fps 23.976",
+        ));
+    }
+    let text = std::fs::read(file).map_err(|e| {
+        usage(
+            format!("cannot read `{}`: {e}", file.display()),
+            "check the path",
+        )
+    })?;
+    let text = String::from_utf8_lossy(&text);
+    let ext = file
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let cues = match ext.as_str() {
+        "srt" => parse_srt(&text),
+        "vtt" => parse_vtt(&text),
+        _ if text.trim_start_matches('\u{feff}').starts_with("WEBVTT") => parse_vtt(&text),
+        _ => parse_srt(&text),
+    }
+    .map_err(|e| {
+        usage(
+            format!("`{}` is not a valid subtitle file: {e}", file.display()),
+            "lipi check reads SRT and WebVTT",
+        )
+    })?;
+    // The language: given, else the last dotted part of the stem (`film.hi.srt`), else generic.
+    let from_name = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(|s| s.rsplit_once('.'))
+        .and_then(|(_, l)| lipi::lang::lookup(l))
+        .map(|l| l.code.to_owned());
+    let lang = match lang {
+        Some(l) => lipi::lang::require(l)
+            .map_err(|e| usage(e.to_string(), "use an ISO 639-1 code such as en, hi, es"))?
+            .code
+            .to_owned(),
+        None => from_name.unwrap_or_else(|| "und".to_owned()),
+    };
+    let settings = resolve(g, None, &[])?.settings;
+    let rules = lipi::stages::subtitles::rules(&settings.subtitle_generation, &lang, fps);
+    let violations = check(&cues, &rules);
+    if format == "json" {
+        let out = serde_json::json!({
+            "file": file.display().to_string(),
+            "language": lang,
+            "fps": fps,
+            "cues": cues.len(),
+            "violations": violations,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        for v in &violations {
+            println!(
+                "cue {:>4}  {}  {:<14} {}",
+                v.cue,
+                v.time,
+                v.kind.name(),
+                v.detail
+            );
+        }
+        println!(
+            "{}: {} cues, {} violation(s) (language {lang}, {:.0} cps, {} characters per line, {fps} fps)",
+            file.display(),
+            cues.len(),
+            violations.len(),
+            rules.max_cps,
+            rules.max_chars_per_line
+        );
+    }
+    Ok(if violations.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn quant(text: &str) -> Result<lipi_models::ggml::Quant> {

@@ -48,6 +48,11 @@ fn build(id: StageId, spec: &JobSpec, settings: &Settings, engines: &Engines) ->
             start: spec.start_time,
             end: spec.end_time,
         })),
+        StageId::SubtitleGeneration => Step::Run(Box::new(stages::subtitles::SubtitleGeneration {
+            settings: settings.subtitle_generation.clone(),
+            title: spec.display_title(),
+            source_language: spec.source_language.clone(),
+        })),
         StageId::Mux => Step::Run(Box::new(stages::mux::Mux {
             media: spec.media.path.clone(),
             title: spec.display_title(),

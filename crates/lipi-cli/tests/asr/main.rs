@@ -298,3 +298,76 @@ fn a_second_run_loads_no_model_and_threads_do_not_dirty_asr() {
         "{beam}"
     );
 }
+
+#[test]
+fn the_subtitle_workflow_makes_checked_subtitles_and_a_tagged_video() {
+    if !ready() || !testkit::require("asr", &["espeak-ng"]) {
+        return;
+    }
+    let env = Env::new();
+    let mut list = String::new();
+    for (wav, _) in testkit::librivox() {
+        list.push_str(&format!("file '{}'\n", wav.display()));
+    }
+    std::fs::write(env.path("list.txt"), list).unwrap();
+    let speech = env.path("speech.wav");
+    testkit::ffmpeg(&[
+        "-f",
+        "concat",
+        "-safe",
+        "0",
+        "-i",
+        &env.path("list.txt").to_string_lossy(),
+        "-c:a",
+        "pcm_s16le",
+        &speech.to_string_lossy(),
+    ]);
+    let video = testkit::video_with_audio(&speech, &env.path("book.mkv"));
+    let o = env
+        .cmd()
+        .arg("subtitle")
+        .arg(&video)
+        .args(["-s", "en", "--title", "Book"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let srt = out
+        .lines()
+        .find(|l| l.ends_with("Book.en.srt"))
+        .unwrap()
+        .to_owned();
+    assert!(out.lines().any(|l| l.ends_with("Book.en.vtt")), "{out}");
+    let mkv = out
+        .lines()
+        .find(|l| l.ends_with("Book_subtitled.mkv"))
+        .unwrap()
+        .to_owned();
+    // Every cue keeps the rules.
+    let check = env.run(&["check", &srt, "--fps", "25"]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
+    let cues = lipi_subs::format::parse_srt(&std::fs::read_to_string(&srt).unwrap()).unwrap();
+    assert!(cues.len() >= 5);
+    let words: String = cues.iter().map(|c| c.text()).collect::<Vec<_>>().join(" ");
+    let reference: String = testkit::librivox()
+        .iter()
+        .map(|(_, r)| r.clone())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(lipi::text::wer(&reference, &words) < 0.06, "{words}");
+    let probe = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "s",
+            "-show_entries",
+            "stream_tags=language",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&mkv)
+        .output()
+        .unwrap();
+    assert_eq!(text(&probe.stdout).trim(), "eng");
+}

@@ -832,3 +832,75 @@ fn audio_shorter_than_the_video_is_not_truncation() {
         wav.duration_s()
     );
 }
+
+#[test]
+fn check_reports_each_planted_violation_once() {
+    let env = Env::new();
+    let bad = env.path("bad.en.srt");
+    std::fs::write(
+        &bad,
+        "1\n00:00:00,000 --> 00:00:03,000\nThis line is far too long to be shown on one subtitle line\n\n\
+2\n00:00:03,080 --> 00:00:03,500\nHi\n\n\
+3\n00:00:04,500 --> 00:00:12,000\nToo long on screen\n\n\
+4\n00:00:11,900 --> 00:00:13,000\nOverlaps\n\n\
+5\n00:00:14,000 --> 00:00:15,000\nFar too many words to read in this time\n\n\
+6\n00:00:15,010 --> 00:00:16,500\na\nb\nc\n\n\
+7\n00:00:16,800 --> 00:00:18,000\nUnclosed gap before\n",
+    )
+    .unwrap();
+    let o = env.run(&["check", &bad.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    let kinds: Vec<(String, String)> = out
+        .lines()
+        .filter(|l| l.starts_with("cue"))
+        .map(|l| {
+            let mut it = l.split_whitespace();
+            let n = it.nth(1).unwrap().to_owned();
+            let _time = it.next();
+            let kind: Vec<&str> = it
+                .take_while(|w| !w.chars().next().unwrap().is_ascii_digit())
+                .collect();
+            (n, kind.join(" "))
+        })
+        .collect();
+    let want = [
+        ("1", "line length"),
+        ("2", "too short:"),
+        ("3", "too long:"),
+        ("3", "overlap overlaps cue"),
+        ("5", "reading speed"),
+        ("5", "gap"),
+        ("6", "line count"),
+        ("6", "unclosed gap"),
+    ];
+    assert_eq!(kinds.len(), want.len(), "{out}");
+    for ((n, k), (wn, wk)) in kinds.iter().zip(want) {
+        assert_eq!(n, wn, "{out}");
+        assert!(
+            k.starts_with(wk.split(':').next().unwrap()),
+            "{k} vs {wk}\n{out}"
+        );
+    }
+    assert!(
+        out.contains("7 cues, 8 violation(s) (language en, 20 cps"),
+        "{out}"
+    );
+
+    let o = env.run(&["check", &bad.to_string_lossy(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["violations"].as_array().unwrap().len(), 8);
+    assert_eq!(v["violations"][0]["kind"], "line-length");
+
+    let good = env.path("good.vtt");
+    std::fs::write(
+        &good,
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nनमस्ते, आप कैसे हैं?\n",
+    )
+    .unwrap();
+    let o = env.run(&["check", &good.to_string_lossy(), "--lang", "hi"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    let o = env.run(&["check", &env.path("missing.srt").to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("hint:"));
+}

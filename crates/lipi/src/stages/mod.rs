@@ -3,3 +3,4 @@
 pub mod asr;
 pub mod demux;
 pub mod mux;
+pub mod subtitles;
