@@ -5,7 +5,8 @@ use crate::asr::Chunk;
 /// Stretches that hold sound, split wherever the audio stays quiet for `min_gap_s` or more.
 ///
 /// An energy gate over 20 ms frames: a frame is active when it is louder than both 8 dB above
-/// the quiet floor (10th percentile) and 45 dB below the loud level (95th percentile). Runs of
+/// the quiet floor (10th percentile) and 45 dB below the loud level (95th percentile), or louder
+/// than -35 dBFS. Runs of
 /// inactive frames of `min_gap_s` split the audio; shorter pauses stay inside a stretch. Each
 /// stretch is padded by 200 ms. Used to decode only where there is sound until the Silero VAD
 /// stage provides speech regions.
@@ -24,7 +25,9 @@ pub fn sound_spans(samples: &[f32], sample_rate: u32, min_gap_s: f64) -> Vec<Chu
     let mut sorted = db.clone();
     sorted.sort_by(f64::total_cmp);
     let pct = |p: f64| sorted[((sorted.len() - 1) as f64 * p) as usize];
-    let threshold = (pct(0.10) + 8.0).max(pct(0.95) - 45.0).max(-70.0);
+    // Relative to the recording, but never above -35 dBFS: stationary loud sound (a music bed,
+    // traffic) is sound, not silence, even though it never rises above its own floor.
+    let threshold = (pct(0.10) + 8.0).max(pct(0.95) - 45.0).max(-70.0).min(-35.0);
     let frame_s = frame as f64 / f64::from(sample_rate);
     let total_s = samples.len() as f64 / f64::from(sample_rate);
     let min_gap = (min_gap_s / frame_s).ceil() as usize;
@@ -86,6 +89,13 @@ mod tests {
             "{spans:?}"
         );
         assert!((spans[1].start - 5.3).abs() < 0.05, "{spans:?}");
+    }
+
+    #[test]
+    fn a_steady_loud_bed_is_sound() {
+        let spans = sound_spans(&tone(5.0), 16_000, 2.0);
+        assert_eq!(spans.len(), 1);
+        assert!(spans[0].end - spans[0].start > 4.9);
     }
 
     #[test]
