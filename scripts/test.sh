@@ -9,4 +9,5 @@ bash scripts/assets.sh
 cargo build --workspace --locked
 ./target/debug/lipi models pull base
 ./target/debug/lipi models pull tiny.en
+./target/debug/lipi models pull silero-vad
 cargo test --workspace --locked "$@"

@@ -12,6 +12,7 @@ pub mod ct2;
 pub mod fetch;
 pub mod ggml;
 pub mod mel;
+pub mod silero;
 pub mod store;
 pub mod whisper;
 
@@ -19,9 +20,11 @@ use std::sync::Arc;
 
 /// The engines this build has, registered explicitly.
 pub fn engines() -> lipi::asr::Engines {
+    let store = store::Store::open();
     lipi::asr::Engines {
         asr: Some(Arc::new(whisper::WhisperFactory {
-            store: store::Store::open(),
+            store: store.clone(),
         })),
+        vad: Some(Arc::new(silero::SileroVad { store })),
     }
 }

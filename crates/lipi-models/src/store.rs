@@ -94,10 +94,36 @@ pub struct ModelEntry {
     /// (text layer, head) pairs for cross-attention DTW.
     #[serde(default)]
     pub alignment_heads: Vec<[u32; 2]>,
+    /// The model file in the entry's folder.
+    #[serde(default = "default_file")]
+    pub file: String,
     pub created: String,
     #[serde(skip)]
     pub model_path: PathBuf,
 }
+
+fn default_file() -> String {
+    "model.bin".into()
+}
+
+impl ModelEntry {
+    /// The version of a registry package source (`…-6.2.3-py3…` → `6.2.3`), else the format.
+    pub fn source_version(&self) -> String {
+        self.source
+            .split('-')
+            .find(|p| p.chars().next().is_some_and(|c| c.is_ascii_digit()) && p.contains('.'))
+            .unwrap_or(&self.format)
+            .to_owned()
+    }
+}
+
+/// Silero VAD v6 from PyPI: the wheel, its pinned checksum, and the export tract runs.
+const SILERO: (&str, &str, &str, &str) = (
+    "silero-vad",
+    "silero_vad-6.2.3-py3-none-any.whl",
+    "7b7f5436cfcb02fae583a05b512ea96467fd449fe54cb49a5e4f06c51a1e43b8",
+    "silero_vad/data/silero_vad_16k_sequence.onnx",
+);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -175,7 +201,7 @@ impl Store {
         let dir = self.entry_dir(name);
         let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
         let mut e: ModelEntry = serde_json::from_str(&text).ok()?;
-        e.model_path = dir.join("model.bin");
+        e.model_path = dir.join(&e.file);
         e.model_path.exists().then_some(e)
     }
 
@@ -216,6 +242,9 @@ impl Store {
         quant: Quant,
         say: &dyn Fn(&str),
     ) -> Result<ModelEntry, StoreError> {
+        if base == SILERO.0 {
+            return self.pull_silero(say);
+        }
         if !KNOWN.contains(&base) {
             return Err(StoreError::Unknown(base.to_owned()));
         }
@@ -249,6 +278,7 @@ impl Store {
                         sha256: sha,
                         size,
                         alignment_heads: Vec::new(),
+                        file: default_file(),
                         created: now(),
                         model_path: PathBuf::new(),
                     },
@@ -347,6 +377,58 @@ impl Store {
         self.commit(staging, entry)
     }
 
+    /// Silero VAD: its ONNX export, from the PyPI wheel.
+    fn pull_silero(&self, say: &dyn Fn(&str)) -> Result<ModelEntry, StoreError> {
+        let (package, file, sha, member) = SILERO;
+        let dest = fetch::cache_root().join("downloads").join(file);
+        if !dest.exists() {
+            let (url, index_sha) = fetch::pypi_file(package, file)?;
+            if index_sha != sha {
+                return Err(FetchError::Checksum {
+                    file: file.into(),
+                    expected: sha.into(),
+                    actual: index_sha,
+                }
+                .into());
+            }
+            say(&format!("downloading {file} from PyPI"));
+            fetch::download(&url, &dest, Some(sha), &progress_printer(say))?;
+        }
+        let staging = self.staging(SILERO.0)?;
+        let r = (|| {
+            let got = fetch::unzip_members(&dest, &[member], &staging)?;
+            let onnx = staging.join("model.onnx");
+            fs_err::rename(&got[0], &onnx).map_err(|source| StoreError::Io {
+                path: onnx.clone(),
+                source,
+            })?;
+            let sha = fetch::sha256_file(&onnx).map_err(|source| StoreError::Io {
+                path: onnx.clone(),
+                source,
+            })?;
+            self.commit(
+                &staging,
+                ModelEntry {
+                    name: SILERO.0.into(),
+                    base_name: SILERO.0.into(),
+                    source: format!("pypi:{file}"),
+                    format: "onnx".into(),
+                    quantization: "f32".into(),
+                    sha256: sha,
+                    size: file_size(&onnx),
+                    alignment_heads: Vec::new(),
+                    file: "model.onnx".into(),
+                    created: now(),
+                    model_path: PathBuf::new(),
+                },
+            )
+        })();
+        if r.is_err() {
+            let _ = fs_err::remove_dir_all(&staging);
+        }
+        r
+    }
+
     /// Converts a faster-whisper / CTranslate2 folder into the store.
     pub fn import(
         &self,
@@ -421,6 +503,7 @@ impl Store {
             sha256: sha,
             size: file_size(&dest),
             alignment_heads: heads,
+            file: default_file(),
             created: now(),
             model_path: PathBuf::new(),
         })
@@ -447,7 +530,7 @@ impl Store {
         lipi::atomic::write_json(&staging.join("manifest.json"), &entry).map_err(io)?;
         let dir = self.entry_dir(&entry.name);
         lipi::atomic::replace_dir(staging, &dir).map_err(io)?;
-        entry.model_path = dir.join("model.bin");
+        entry.model_path = dir.join(&entry.file);
         Ok(entry)
     }
 

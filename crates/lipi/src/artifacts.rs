@@ -126,3 +126,17 @@ impl Artifact for Transcript {
         write_json(&dir.join("transcript.json"), &self.0)
     }
 }
+
+/// Stage 05's artifact: `speech.json` (speech regions and ASR chunks).
+#[derive(Debug, Clone)]
+pub struct SpeechMap(pub crate::vad::Speech);
+
+impl Artifact for SpeechMap {
+    const PRODUCER: StageId = StageId::Vad;
+    fn load(dir: &Path) -> Result<Self, StageError> {
+        read_json(&dir.join("speech.json")).map(SpeechMap)
+    }
+    fn save(&self, dir: &Path) -> Result<(), StageError> {
+        write_json(&dir.join("speech.json"), &self.0)
+    }
+}

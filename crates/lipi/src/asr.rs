@@ -37,6 +37,7 @@ pub struct LoadOptions {
 #[derive(Clone, Default)]
 pub struct Engines {
     pub asr: Option<Arc<dyn RecognizerFactory>>,
+    pub vad: Option<Arc<dyn crate::vad::SpeechDetector>>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -27,7 +27,7 @@ pub fn sound_spans(samples: &[f32], sample_rate: u32, min_gap_s: f64) -> Vec<Chu
     let pct = |p: f64| sorted[((sorted.len() - 1) as f64 * p) as usize];
     // Relative to the recording, but never above -35 dBFS: stationary loud sound (a music bed,
     // traffic) is sound, not silence, even though it never rises above its own floor.
-    let threshold = (pct(0.10) + 8.0).max(pct(0.95) - 45.0).max(-70.0).min(-35.0);
+    let threshold = (pct(0.10) + 8.0).max(pct(0.95) - 45.0).clamp(-70.0, -35.0);
     let frame_s = frame as f64 / f64::from(sample_rate);
     let total_s = samples.len() as f64 / f64::from(sample_rate);
     let min_gap = (min_gap_s / frame_s).ceil() as usize;

@@ -27,6 +27,7 @@ pub mod stages;
 pub mod testkit;
 pub mod text;
 pub mod timecode;
+pub mod vad;
 
 /// lipi's version, recorded in every job.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

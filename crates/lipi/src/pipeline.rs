@@ -34,6 +34,20 @@ pub fn plan(spec: &JobSpec, settings: &Settings, engines: &Engines) -> Plan {
 
 fn build(id: StageId, spec: &JobSpec, settings: &Settings, engines: &Engines) -> Step {
     match id {
+        StageId::Vad => match &engines.vad {
+            // Without its model the stage is skipped (ASR then decodes the stretches of sound),
+            // and the reason says how to install it.
+            Some(engine) => match engine.identity() {
+                Ok(_) => Step::Run(Box::new(stages::vad::Vad {
+                    settings: settings.vad.clone(),
+                    engine: engine.clone(),
+                })),
+                Err(e) => Step::Skip(format!(
+                    "{e}: run `lipi models pull silero-vad` (until then ASR decodes the stretches of sound)"
+                )),
+            },
+            None => Step::Skip("no voice activity engine in this build".into()),
+        },
         StageId::Asr => match &engines.asr {
             Some(engine) => Step::Run(Box::new(stages::asr::Asr {
                 settings: settings.asr.clone(),

@@ -136,12 +136,27 @@ fn load_one<A: Artifact>(job: &JobDir) -> Result<A, StageError> {
     A::load(&job.stage(A::PRODUCER))
 }
 
-/// An artifact that is used when its producer ran and ignored when it was skipped.
-impl<A: Artifact> Inputs for Option<A> {
-    fn producers() -> Vec<(StageId, bool)> {
-        vec![(A::PRODUCER, false)]
+/// One member of a stage's inputs: an artifact (required) or `Option<artifact>` (used when
+/// its producer ran, ignored when it was skipped).
+pub trait Part: Sized {
+    fn producer() -> (StageId, bool);
+    fn load_part(job: &JobDir, produced: &dyn Fn(StageId) -> bool) -> Result<Self, StageError>;
+}
+
+impl<A: Artifact> Part for A {
+    fn producer() -> (StageId, bool) {
+        (A::PRODUCER, true)
     }
-    fn load(job: &JobDir, produced: &dyn Fn(StageId) -> bool) -> Result<Self, StageError> {
+    fn load_part(job: &JobDir, _: &dyn Fn(StageId) -> bool) -> Result<Self, StageError> {
+        load_one(job)
+    }
+}
+
+impl<A: Artifact> Part for Option<A> {
+    fn producer() -> (StageId, bool) {
+        (A::PRODUCER, false)
+    }
+    fn load_part(job: &JobDir, produced: &dyn Fn(StageId) -> bool) -> Result<Self, StageError> {
         if produced(A::PRODUCER) {
             load_one(job).map(Some)
         } else {
@@ -152,12 +167,12 @@ impl<A: Artifact> Inputs for Option<A> {
 
 macro_rules! tuple_inputs {
     ($($t:ident),+) => {
-        impl<$($t: Artifact),+> Inputs for ($($t,)+) {
+        impl<$($t: Part),+> Inputs for ($($t,)+) {
             fn producers() -> Vec<(StageId, bool)> {
-                vec![$(($t::PRODUCER, true)),+]
+                vec![$($t::producer()),+]
             }
-            fn load(job: &JobDir, _: &dyn Fn(StageId) -> bool) -> Result<Self, StageError> {
-                Ok(($(load_one::<$t>(job)?,)+))
+            fn load(job: &JobDir, produced: &dyn Fn(StageId) -> bool) -> Result<Self, StageError> {
+                Ok(($($t::load_part(job, produced)?,)+))
             }
         }
     };

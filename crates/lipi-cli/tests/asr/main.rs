@@ -371,3 +371,185 @@ fn the_subtitle_workflow_makes_checked_subtitles_and_a_tagged_video() {
         .unwrap();
     assert_eq!(text(&probe.stdout).trim(), "eng");
 }
+
+fn vad_ready() -> bool {
+    ready() && model("silero-vad")
+}
+
+#[test]
+fn silence_music_and_noise_give_no_words() {
+    if !vad_ready() {
+        return;
+    }
+    let env = Env::new();
+    let make = |name: &str, source: &str| {
+        let p = env.path(name);
+        testkit::ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            source,
+            "-ac",
+            "1",
+            "-ar",
+            "16000",
+            "-c:a",
+            "pcm_s16le",
+            &p.to_string_lossy(),
+        ]);
+        p
+    };
+    let cases = [
+        make("silence.wav", "anullsrc=r=16000:cl=mono:d=60"),
+        // C major chord with a kick drum on every half second.
+        make(
+            "music.wav",
+            "aevalsrc='0.2*sin(2*PI*261.6*t)+0.2*sin(2*PI*329.6*t)+0.2*sin(2*PI*392*t)+0.5*sin(2*PI*60*t)*exp(-20*mod(t\\,0.5))':s=16000:d=60",
+        ),
+        make("noise.wav", "anoisesrc=d=60:c=pink:r=16000:a=0.3"),
+    ];
+    for media in cases {
+        let job = transcribe(&env, &media, &["-s", "auto"]);
+        let t = transcript(&job);
+        let words: usize = t
+            .segments
+            .iter()
+            .map(|s| s.text.split_whitespace().count())
+            .sum();
+        assert_eq!(words, 0, "{}: {:?}", media.display(), t.plain_text());
+    }
+}
+
+/// Where each clip's speech really starts and ends: the first and last 20 ms frame louder than
+/// -40 dBFS in the clean clip.
+fn speech_bounds(wav: &Path) -> (f64, f64) {
+    let (_, s) = lipi::media::wav::read_f32(wav).unwrap();
+    let frames: Vec<bool> = s
+        .chunks(320)
+        .map(|f| {
+            10.0 * ((f.iter().map(|x| x * x).sum::<f32>() / f.len() as f32) + 1e-12).log10() > -40.0
+        })
+        .collect();
+    let first = frames.iter().position(|a| *a).unwrap() as f64 * 0.02;
+    let last = (frames.iter().rposition(|a| *a).unwrap() + 1) as f64 * 0.02;
+    (first, last)
+}
+
+#[test]
+fn vad_finds_every_utterance_between_known_silences() {
+    if !vad_ready() {
+        return;
+    }
+    let env = Env::new();
+    let clips = testkit::librivox();
+    let silences = [0.3, 1.0, 2.0, 5.0, 1.5];
+    let mut list = String::new();
+    let mut truth = Vec::new();
+    let mut t = 0.0;
+    for (i, (wav, _)) in clips.iter().enumerate() {
+        let (a, b) = speech_bounds(wav);
+        truth.push((t + a, t + b));
+        list.push_str(&format!("file '{}'\n", wav.display()));
+        t += lipi::media::wav::read_header(wav).unwrap().duration_s();
+        if let Some(gap) = silences.get(i).filter(|_| i + 1 < clips.len()) {
+            let p = env.path(&format!("gap{i}.wav"));
+            testkit::ffmpeg(&[
+                "-f",
+                "lavfi",
+                "-i",
+                &format!("anullsrc=r=16000:cl=mono:d={gap}"),
+                "-c:a",
+                "pcm_s16le",
+                &p.to_string_lossy(),
+            ]);
+            list.push_str(&format!("file '{}'\n", p.display()));
+            t += gap;
+        }
+    }
+    std::fs::write(env.path("list.txt"), list).unwrap();
+    let joined = env.path("joined.wav");
+    testkit::ffmpeg(&[
+        "-f",
+        "concat",
+        "-safe",
+        "0",
+        "-i",
+        &env.path("list.txt").to_string_lossy(),
+        "-c:a",
+        "pcm_s16le",
+        &joined.to_string_lossy(),
+    ]);
+    // A noise bed 30 dB under the speech.
+    let mixed = env.path("mixed.wav");
+    testkit::ffmpeg(&[
+        "-i",
+        &joined.to_string_lossy(),
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("anoisesrc=d={t}:c=pink:r=16000:a=0.01"),
+        "-filter_complex",
+        "amix=inputs=2:duration=first:normalize=0",
+        "-ac",
+        "1",
+        "-c:a",
+        "pcm_s16le",
+        &mixed.to_string_lossy(),
+    ]);
+    let o = env
+        .cmd()
+        .arg("transcribe")
+        .arg(&mixed)
+        .args(["-s", "en", "--until", "vad", "-c", "vad.speech-pad-ms=0"])
+        .output()
+        .unwrap();
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let id = err
+        .lines()
+        .find_map(|l| l.strip_prefix("prepared "))
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let speech: lipi::vad::Speech = serde_json::from_slice(
+        &std::fs::read(env.job_dir(&id).join("05_vad/speech.json")).unwrap(),
+    )
+    .unwrap();
+    // Every utterance is found, and the found boundaries sit near the true ones.
+    let mut errors = Vec::new();
+    for (a, b) in &truth {
+        let hit = speech
+            .regions
+            .iter()
+            .filter(|r| r.end > *a && r.start < *b)
+            .collect::<Vec<_>>();
+        assert!(
+            !hit.is_empty(),
+            "utterance {a:.2}–{b:.2} not found in {:?}",
+            speech.regions
+        );
+        errors.push((hit[0].start - a).abs());
+        errors.push((hit[hit.len() - 1].end - b).abs());
+    }
+    let mean = errors.iter().sum::<f64>() / errors.len() as f64;
+    eprintln!(
+        "mean boundary error {:.0} ms over {} boundaries",
+        mean * 1000.0,
+        errors.len()
+    );
+    assert!(mean <= 0.1, "mean boundary error {mean:.3} s");
+    // No region lies inside a silence of 1 s or more.
+    for w in truth.windows(2) {
+        let (gap_start, gap_end) = (w[0].1, w[1].0);
+        if gap_end - gap_start >= 1.0 {
+            for r in &speech.regions {
+                assert!(
+                    !(r.start > gap_start + 0.05 && r.end < gap_end - 0.05),
+                    "region {r:?} inside the silence {gap_start:.2}–{gap_end:.2}"
+                );
+            }
+        }
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::artifacts::{Demuxed, Transcript};
+use crate::artifacts::{Demuxed, SpeechMap, Transcript};
 use crate::asr::{AsrOptions, RecognizerFactory};
 use crate::settings::{AsrSettings, AsrTask};
 use crate::stage::{Stage, StageContext, StageError, StageKey};
@@ -38,7 +38,7 @@ impl Asr {
 impl Stage for Asr {
     const ID: StageId = StageId::Asr;
     const VERSION: u32 = 2;
-    type Input = (Demuxed,);
+    type Input = (Demuxed, Option<SpeechMap>);
     type Output = Transcript;
 
     fn key(&self) -> Result<StageKey, StageError> {
@@ -53,7 +53,7 @@ impl Stage for Asr {
 
     fn run(
         &self,
-        (demuxed,): (Demuxed,),
+        (demuxed, speech): (Demuxed, Option<SpeechMap>),
         cx: &mut StageContext<'_>,
     ) -> Result<Transcript, StageError> {
         let audio_path = demuxed.audio.clone();
@@ -69,14 +69,18 @@ impl Stage for Asr {
             self.settings.model
         ));
         let options = self.options();
-        // Until stage 05 provides speech regions, decode only where there is sound: silence
-        // costs nothing, and no segment can straddle a gap of 2 s or more.
+        // VAD's chunks when stage 05 ran; otherwise decode only where there is sound, so that
+        // silence costs nothing and no segment straddles a gap of 2 s or more.
         let rate = crate::media::extract::SAMPLE_RATE;
-        let chunks = crate::audio::sound_spans(&samples, rate, 2.0);
-        let sound: f64 = chunks.iter().map(|c| c.end - c.start).sum();
+        let chunks = match &speech {
+            Some(s) => s.0.chunks.clone(),
+            None => crate::audio::sound_spans(&samples, rate, 2.0),
+        };
+        let span: f64 = chunks.iter().map(|c| c.end - c.start).sum::<f64>() + 0.0;
         cx.note(format!(
-            "{} stretch(es) of sound, {sound:.1} s of {:.1} s",
+            "decoding {} chunk(s) of {}, {span:.1} s of {:.1} s",
             chunks.len(),
+            if speech.is_some() { "speech" } else { "sound" },
             samples.len() as f64 / f64::from(rate)
         ));
         let transcript = if chunks.is_empty() {

@@ -4,3 +4,4 @@ pub mod asr;
 pub mod demux;
 pub mod mux;
 pub mod subtitles;
+pub mod vad;
