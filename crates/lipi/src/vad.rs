@@ -90,8 +90,13 @@ pub fn regions(probs: &[f32], frame: usize, total_samples: usize, o: &RegionOpti
         .collect()
 }
 
-/// ASR chunks: neighbouring regions merged while the chunk stays within `max_s`; a region
-/// longer than `max_s` is cut at its least speech-like frame in the second half of the window.
+/// Regions further apart than this are never decoded together, so no ASR segment can span
+/// a silence this long.
+pub const MAX_MERGE_GAP_S: f64 = 2.0;
+
+/// ASR chunks: neighbouring regions less than [`MAX_MERGE_GAP_S`] apart merged while the chunk
+/// stays within `max_s`; a region longer than `max_s` is cut at its least speech-like frame in
+/// the second half of the window.
 pub fn chunks(regions: &[Chunk], probs: &[f32], frame: usize, max_s: f64) -> Vec<Chunk> {
     let frame_s = frame as f64 / 16_000.0;
     let mut pieces = Vec::new();
@@ -112,7 +117,9 @@ pub fn chunks(regions: &[Chunk], probs: &[f32], frame: usize, max_s: f64) -> Vec
     let mut out: Vec<Chunk> = Vec::new();
     for p in pieces {
         match out.last_mut() {
-            Some(c) if p.end - c.start <= max_s => c.end = p.end,
+            Some(c) if p.end - c.start <= max_s && p.start - c.end < MAX_MERGE_GAP_S => {
+                c.end = p.end
+            }
             _ => out.push(p),
         }
     }
@@ -165,33 +172,12 @@ mod tests {
 
     #[test]
     fn merges_up_to_the_limit_and_cuts_long_regions_at_a_dip() {
-        let regions = vec![
-            Chunk {
-                start: 0.0,
-                end: 10.0,
-            },
-            Chunk {
-                start: 12.0,
-                end: 25.0,
-            },
-            Chunk {
-                start: 27.0,
-                end: 40.0,
-            },
-        ];
-        let c = chunks(&regions, &[], 512, 30.0);
+        let c = |start: f64, end: f64| Chunk { start, end };
+        let regions = vec![c(0.0, 10.0), c(11.5, 25.0), c(26.0, 40.0), c(43.0, 45.0)];
         assert_eq!(
-            c,
-            vec![
-                Chunk {
-                    start: 0.0,
-                    end: 25.0
-                },
-                Chunk {
-                    start: 27.0,
-                    end: 40.0
-                }
-            ]
+            chunks(&regions, &[], 512, 30.0),
+            vec![c(0.0, 25.0), c(26.0, 40.0), c(43.0, 45.0)],
+            "merged up to 30 s, never across a 3 s silence"
         );
         let mut probs = vec![0.9f32; 2500]; // 80 s
         probs[700] = 0.1; // a dip at 22.4 s

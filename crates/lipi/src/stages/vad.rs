@@ -15,7 +15,7 @@ pub struct Vad {
 
 impl Stage for Vad {
     const ID: StageId = StageId::Vad;
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     type Input = (Demuxed,);
     type Output = SpeechMap;
 
