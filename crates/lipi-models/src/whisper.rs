@@ -105,18 +105,6 @@ impl WhisperRecognizer {
     }
 }
 
-/// zlib compression ratio of a text, as Whisper's guard computes it.
-pub fn compression_ratio(text: &str) -> f64 {
-    use std::io::Write;
-    if text.is_empty() {
-        return 0.0;
-    }
-    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    let _ = enc.write_all(text.as_bytes());
-    let compressed = enc.finish().map(|v| v.len()).unwrap_or(text.len());
-    text.len() as f64 / compressed.max(1) as f64
-}
-
 impl Recognizer for WhisperRecognizer {
     fn transcribe(
         &mut self,
@@ -325,7 +313,7 @@ fn collect(
                 logprob_sum / tokens.len() as f64
             },
             no_speech_prob: f64::from(seg.no_speech_probability()),
-            compression_ratio: compression_ratio(text.trim()),
+            compression_ratio: lipi::text::compression_ratio(text.trim()),
             temperature: None,
             language: lang.clone(),
             text,

@@ -66,25 +66,7 @@ pub fn write(format: Format, cues: &[Cue], lang: &str, title: &str) -> String {
 }
 
 pub fn write_srt(cues: &[Cue]) -> String {
-    let mut out = String::new();
-    for (i, c) in cues.iter().enumerate() {
-        out.push_str(&format!(
-            "{}\n{} --> {}\n",
-            i + 1,
-            timestamp(c.start, ','),
-            timestamp(c.end, ',')
-        ));
-        for l in display_lines(c) {
-            if c.lyric {
-                out.push_str(&format!("<i>{l}</i>\n"));
-            } else {
-                out.push_str(&l);
-                out.push('\n');
-            }
-        }
-        out.push('\n');
-    }
-    out
+    write_numbered(String::new(), cues, ',', |l| l.to_owned())
 }
 
 fn escape_vtt(s: &str) -> String {
@@ -94,16 +76,31 @@ fn escape_vtt(s: &str) -> String {
 }
 
 pub fn write_vtt(cues: &[Cue], lang: &str) -> String {
-    let mut out = format!("WEBVTT\nLanguage: {lang}\n\n");
+    write_numbered(
+        format!("WEBVTT\nLanguage: {lang}\n\n"),
+        cues,
+        '.',
+        escape_vtt,
+    )
+}
+
+/// SRT and WebVTT share their cue blocks: number, timing line, text, blank line. They differ
+/// in the millisecond separator and in escaping.
+fn write_numbered(
+    mut out: String,
+    cues: &[Cue],
+    sep: char,
+    escape: impl Fn(&str) -> String,
+) -> String {
     for (i, c) in cues.iter().enumerate() {
         out.push_str(&format!(
             "{}\n{} --> {}\n",
             i + 1,
-            timestamp(c.start, '.'),
-            timestamp(c.end, '.')
+            timestamp(c.start, sep),
+            timestamp(c.end, sep)
         ));
         for l in display_lines(c) {
-            let l = escape_vtt(&l);
+            let l = escape(&l);
             if c.lyric {
                 out.push_str(&format!("<i>{l}</i>\n"));
             } else {

@@ -140,3 +140,25 @@ impl Artifact for SpeechMap {
         write_json(&dir.join("speech.json"), &self.0)
     }
 }
+
+/// Stage 09's artifact: `clean.json` (the transcript without hallucinations) and
+/// `removed.json` (every removal and repair with its reason).
+#[derive(Debug, Clone)]
+pub struct Cleaned {
+    pub transcript: crate::asr::RawTranscript,
+    pub removed: Vec<crate::clean::Removal>,
+}
+
+impl Artifact for Cleaned {
+    const PRODUCER: StageId = StageId::HallucinationRemoval;
+    fn load(dir: &Path) -> Result<Self, StageError> {
+        Ok(Cleaned {
+            transcript: read_json(&dir.join("clean.json"))?,
+            removed: read_json(&dir.join("removed.json"))?,
+        })
+    }
+    fn save(&self, dir: &Path) -> Result<(), StageError> {
+        write_json(&dir.join("clean.json"), &self.transcript)?;
+        write_json(&dir.join("removed.json"), &self.removed)
+    }
+}

@@ -11,6 +11,7 @@ pub mod artifacts;
 pub mod asr;
 pub mod atomic;
 pub mod audio;
+pub mod clean;
 pub mod event;
 pub mod hash;
 pub mod job;

@@ -62,6 +62,9 @@ fn build(id: StageId, spec: &JobSpec, settings: &Settings, engines: &Engines) ->
             start: spec.start_time,
             end: spec.end_time,
         })),
+        StageId::HallucinationRemoval => Step::Run(Box::new(stages::clean::HallucinationRemoval {
+            settings: settings.hallucination_removal.clone(),
+        })),
         StageId::SubtitleGeneration => Step::Run(Box::new(stages::subtitles::SubtitleGeneration {
             settings: settings.subtitle_generation.clone(),
             title: spec.display_title(),

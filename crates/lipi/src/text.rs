@@ -98,6 +98,19 @@ pub fn wer(reference: &str, hypothesis: &str) -> f64 {
     word_errors(&rw, &hw) as f64 / rw.len() as f64
 }
 
+/// Whisper's compression-ratio guard: bytes of the text over bytes of its zlib encoding.
+/// Repetitive (looping) text compresses well and scores high.
+pub fn compression_ratio(text: &str) -> f64 {
+    use std::io::Write;
+    if text.is_empty() {
+        return 0.0;
+    }
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = enc.write_all(text.as_bytes());
+    let compressed = enc.finish().map(|v| v.len()).unwrap_or(text.len());
+    text.len() as f64 / compressed.max(1) as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,14 +39,7 @@ fn transcribe(env: &Env, media: &Path, extra: &[&str]) -> PathBuf {
         .unwrap();
     let err = text(&o.stderr);
     assert!(o.status.success(), "transcribe failed:\n{err}");
-    let id = err
-        .lines()
-        .find_map(|l| l.strip_prefix("prepared "))
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_owned();
+    let id = Env::prepared_id(&err);
     env.job_dir(&id)
 }
 
@@ -505,14 +498,7 @@ fn vad_finds_every_utterance_between_known_silences() {
         .unwrap();
     let err = text(&o.stderr);
     assert!(o.status.success(), "{err}");
-    let id = err
-        .lines()
-        .find_map(|l| l.strip_prefix("prepared "))
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_owned();
+    let id = Env::prepared_id(&err);
     let speech: lipi::vad::Speech = serde_json::from_slice(
         &std::fs::read(env.job_dir(&id).join("05_vad/speech.json")).unwrap(),
     )

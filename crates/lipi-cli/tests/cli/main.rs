@@ -177,6 +177,7 @@ fn a_killed_run_resumes_to_identical_outputs() {
         env.cmd()
             .args(["run", &id, "--until", "demux"])
             .env("LIPI_TEST_STALL_IN", "demux")
+            .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap(),
     );
@@ -666,14 +667,7 @@ fn paths_with_spaces_quotes_and_non_ascii_work() {
         .unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
     let log = text(&o.stderr);
-    let id = log
-        .lines()
-        .find_map(|l| l.strip_prefix("prepared "))
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_owned();
+    let id = Env::prepared_id(&log);
     let wav = wav_info(&env.job_dir(&id).join("01_demux/audio.wav"));
     assert!(wav.duration_s() > 3.0);
 }
@@ -817,14 +811,7 @@ fn audio_shorter_than_the_video_is_not_truncation() {
         .unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
     let log = text(&o.stderr);
-    let id = log
-        .lines()
-        .find_map(|l| l.strip_prefix("prepared "))
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_owned();
+    let id = Env::prepared_id(&log);
     let wav = wav_info(&env.job_dir(&id).join("01_demux/audio.wav"));
     assert!(
         (wav.duration_s() - 3.0).abs() < 0.05,

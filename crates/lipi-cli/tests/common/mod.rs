@@ -59,6 +59,16 @@ impl Env {
         );
         testkit::video_with_audio(&wav, &self.path(name))
     }
+    /// The job id a one-shot command (`lipi transcribe …`) printed on stderr.
+    pub fn prepared_id(stderr: &str) -> String {
+        stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("prepared "))
+            .and_then(|l| l.split(' ').next())
+            .unwrap_or_else(|| panic!("no `prepared` line in:\n{stderr}"))
+            .to_owned()
+    }
+
     pub fn prepare(&self, media: &Path, extra: &[&str]) -> String {
         let m = media.to_string_lossy().into_owned();
         let mut args = vec![

@@ -110,8 +110,7 @@ impl Stage for Asr {
         let text = transcript.plain_text();
         let txt = cx.out_dir().join("transcript.txt");
         crate::atomic::write(&txt, text.as_bytes()).map_err(StageError::io(&txt))?;
-        cx.publish("transcript.txt", "transcript.txt");
-        cx.publish("transcript.json", "transcript.json");
+        // The job's transcript in output/ is the cleaned one, published by stage 09.
         Ok(Transcript(transcript))
     }
 }

@@ -4,7 +4,7 @@ use lipi_subs::build::{Word, build};
 use lipi_subs::format::{Format, write};
 use lipi_subs::rules::{Rules, is_cjk};
 
-use crate::artifacts::{Demuxed, SubtitleFile, SubtitleTracks, Transcript};
+use crate::artifacts::{Cleaned, Demuxed, SubtitleFile, SubtitleTracks, Transcript};
 use crate::asr::RawTranscript;
 use crate::job::sanitize_file_name;
 use crate::settings::SubtitleSettings;
@@ -72,7 +72,8 @@ pub fn words(t: &RawTranscript, cjk: bool) -> Vec<Word> {
 impl Stage for SubtitleGeneration {
     const ID: StageId = StageId::SubtitleGeneration;
     const VERSION: u32 = 1;
-    type Input = (Demuxed, Transcript);
+    /// The cleaned transcript when stage 09 ran, else the raw one.
+    type Input = (Demuxed, Transcript, Option<Cleaned>);
     type Output = SubtitleTracks;
 
     fn key(&self) -> Result<StageKey, StageError> {
@@ -84,10 +85,10 @@ impl Stage for SubtitleGeneration {
 
     fn run(
         &self,
-        (demuxed, transcript): (Demuxed, Transcript),
+        (demuxed, transcript, cleaned): (Demuxed, Transcript, Option<Cleaned>),
         cx: &mut StageContext<'_>,
     ) -> Result<SubtitleTracks, StageError> {
-        let t = &transcript.0;
+        let t = cleaned.as_ref().map_or(&transcript.0, |c| &c.transcript);
         let lang = if self.source_language == "auto" {
             t.language.clone()
         } else {
