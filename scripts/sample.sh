@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Sets everything up and runs lipi's subtitle workflow on a sample video made from real speech
-# (LibriVox read speech shipped in Debian's pocketsphinx-testdata), then prints the products.
+# Sets everything up (system packages, a release build, the Whisper base and Silero VAD models)
+# and runs lipi's subtitle workflow on a sample video made from real speech (LibriVox read
+# speech shipped in Debian's pocketsphinx-testdata), then prints the products.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 bash scripts/setup.sh
 cargo build --release --locked -p lipi-cli
+./target/release/lipi models pull base
+./target/release/lipi models pull silero-vad
 
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/lipi/sample"
 mkdir -p "$cache"
@@ -21,4 +24,5 @@ if [[ ! -s "$sample" ]]; then
     -shortest -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac "$sample"
 fi
 echo "sample: $sample"
-./target/release/lipi subtitle "$sample" -s en -t es --title "lipi sample"
+# Spanish (-t es) joins once the translation stage lands; today: English transcript + subtitles.
+./target/release/lipi subtitle "$sample" -s en --title "lipi sample"
