@@ -481,6 +481,17 @@ fn quant(text: &str) -> Result<lipi_models::ggml::Quant> {
         .ok_or_else(|| lipi_models::store::StoreError::BadQuant(text.to_owned()).into())
 }
 
+fn print_installed(e: &lipi_models::store::ModelEntry) {
+    println!(
+        "installed {} ({}, {} MB, sha256 {}) from {}",
+        e.name,
+        e.quantization,
+        e.size / 1_000_000,
+        e.sha256,
+        e.source
+    );
+}
+
 fn models(g: &Global, command: ModelsCommand) -> Result<ExitCode> {
     use lipi_models::store::{KNOWN, Store};
     let store = Store::open();
@@ -524,14 +535,7 @@ fn models(g: &Global, command: ModelsCommand) -> Result<ExitCode> {
         }
         ModelsCommand::Pull { name, quant: q } => {
             let e = store.pull(&name, quant(&q)?, &say)?;
-            println!(
-                "installed {} ({}, {} MB, sha256 {}) from {}",
-                e.name,
-                e.quantization,
-                e.size / 1_000_000,
-                e.sha256,
-                e.source
-            );
+            print_installed(&e);
         }
         ModelsCommand::Import {
             dir,
@@ -539,14 +543,7 @@ fn models(g: &Global, command: ModelsCommand) -> Result<ExitCode> {
             quant: q,
         } => {
             let e = store.import(&dir, name.as_deref(), quant(&q)?, &say)?;
-            println!(
-                "installed {} ({}, {} MB, sha256 {}) from {}",
-                e.name,
-                e.quantization,
-                e.size / 1_000_000,
-                e.sha256,
-                e.source
-            );
+            print_installed(&e);
         }
         ModelsCommand::Verify => {
             let results = store.verify();

@@ -57,76 +57,100 @@ fn s(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
+/// Black frames at 25 fps, the picture of every test video.
+const BLACK: &str = "color=c=black:s=320x240:r=25";
+/// Fast H.264 that every player reads.
+const H264: [&str; 7] = [
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-pix_fmt",
+    "yuv420p",
+    "-shortest",
+];
+
+fn video(inputs: &[&str], extra: &[&str], out: &Path) -> PathBuf {
+    let out_s = s(out);
+    let args: Vec<&str> = inputs
+        .iter()
+        .chain(&H264)
+        .chain(extra)
+        .copied()
+        .chain([out_s.as_str()])
+        .collect();
+    ffmpeg(&args);
+    out.to_owned()
+}
+
 /// A video (black frames, 25 fps, H.264) with the given audio (AAC), in the container the
 /// extension names (`.mp4`, `.mkv`).
 pub fn video_with_audio(audio: &Path, out: &Path) -> PathBuf {
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "color=c=black:s=320x240:r=25",
-        "-i",
-        &s(audio),
-        "-shortest",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "96k",
-        &s(out),
-    ]);
-    out.to_owned()
+    video(
+        &["-f", "lavfi", "-i", BLACK, "-i", &s(audio)],
+        &["-c:a", "aac", "-b:a", "96k"],
+        out,
+    )
 }
 
 /// A video with two audio streams: `first` and `second`.
 pub fn video_with_two_audio(first: &Path, second: &Path, out: &Path) -> PathBuf {
+    video(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            BLACK,
+            "-i",
+            &s(first),
+            "-i",
+            &s(second),
+        ],
+        &["-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:a", "aac"],
+        out,
+    )
+}
+
+/// A video with no audio stream, `secs` long.
+pub fn video_only(secs: f64, out: &Path) -> PathBuf {
+    video(
+        &["-f", "lavfi", "-i", &format!("{BLACK}:d={secs}")],
+        &[],
+        out,
+    )
+}
+
+/// `secs` of digital silence as 16 kHz mono 16-bit WAV.
+pub fn silence(secs: f64, out: &Path) -> PathBuf {
     ffmpeg(&[
         "-f",
         "lavfi",
         "-i",
-        "color=c=black:s=320x240:r=25",
-        "-i",
-        &s(first),
-        "-i",
-        &s(second),
-        "-map",
-        "0:v",
-        "-map",
-        "1:a",
-        "-map",
-        "2:a",
-        "-shortest",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
+        &format!("anullsrc=r=16000:cl=mono:d={secs}"),
         "-c:a",
-        "aac",
+        "pcm_s16le",
         &s(out),
     ]);
     out.to_owned()
 }
 
-/// A video with no audio stream, `secs` long.
-pub fn video_only(secs: f64, out: &Path) -> PathBuf {
+/// Joins audio files end to end (FFmpeg's concat demuxer) into a 16-bit WAV.
+pub fn concat(parts: &[PathBuf], out: &Path) -> PathBuf {
+    let list = out.with_extension("list.txt");
+    let text: String = parts
+        .iter()
+        .map(|p| format!("file '{}'\n", p.display()))
+        .collect();
+    std::fs::write(&list, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", list.display()));
     ffmpeg(&[
         "-f",
-        "lavfi",
+        "concat",
+        "-safe",
+        "0",
         "-i",
-        &format!("color=c=black:s=320x240:r=25:d={secs}"),
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
+        &s(&list),
+        "-c:a",
+        "pcm_s16le",
         &s(out),
     ]);
     out.to_owned()

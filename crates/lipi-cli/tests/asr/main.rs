@@ -30,17 +30,7 @@ fn ready() -> bool {
 
 /// Runs `lipi transcribe` and returns the job folder.
 fn transcribe(env: &Env, media: &Path, extra: &[&str]) -> PathBuf {
-    let o = env
-        .cmd()
-        .arg("transcribe")
-        .arg(media)
-        .args(extra)
-        .output()
-        .unwrap();
-    let err = text(&o.stderr);
-    assert!(o.status.success(), "transcribe failed:\n{err}");
-    let id = Env::prepared_id(&err);
-    env.job_dir(&id)
+    env.job_dir(&env.one_shot("transcribe", media, extra).0)
 }
 
 fn transcript(job: &Path) -> RawTranscript {
@@ -156,46 +146,20 @@ fn times_are_inside_monotonic_and_never_straddle_long_silences() {
     let clips = testkit::librivox();
     let env = Env::new();
     // clip, 4 s of silence, clip, 2.5 s of silence, clip: gaps at known places.
-    let mut list = String::new();
-    let silence = |secs: f64, name: &str| {
-        let p = env.path(name);
-        testkit::ffmpeg(&[
-            "-f",
-            "lavfi",
-            "-i",
-            &format!("anullsrc=r=16000:cl=mono:d={secs}"),
-            "-c:a",
-            "pcm_s16le",
-            &p.to_string_lossy(),
-        ]);
-        p
-    };
-    let gaps_src = [silence(4.0, "s4.wav"), silence(2.5, "s25.wav")];
+    let gaps = [4.0, 2.5];
+    let mut parts = Vec::new();
     let mut boundaries = Vec::new();
     let mut t = 0.0;
     for (i, (wav, _)) in clips.iter().take(3).enumerate() {
-        list.push_str(&format!("file '{}'\n", wav.display()));
+        parts.push(wav.clone());
         t += lipi::media::wav::read_header(wav).unwrap().duration_s();
-        if i < 2 {
-            list.push_str(&format!("file '{}'\n", gaps_src[i].display()));
-            let len = if i == 0 { 4.0 } else { 2.5 };
+        if let Some(len) = gaps.get(i) {
+            parts.push(testkit::silence(*len, &env.path(&format!("gap{i}.wav"))));
             boundaries.push((t, t + len));
             t += len;
         }
     }
-    std::fs::write(env.path("list.txt"), list).unwrap();
-    let joined = env.path("joined.wav");
-    testkit::ffmpeg(&[
-        "-f",
-        "concat",
-        "-safe",
-        "0",
-        "-i",
-        &env.path("list.txt").to_string_lossy(),
-        "-c:a",
-        "pcm_s16le",
-        &joined.to_string_lossy(),
-    ]);
+    let joined = testkit::concat(&parts, &env.path("joined.wav"));
     let job = transcribe(&env, &joined, &["-s", "en"]);
     let tr = transcript(&job);
     check_times(&tr, t);
@@ -218,16 +182,7 @@ fn silence_gives_an_empty_transcript_without_decoding() {
         return;
     }
     let env = Env::new();
-    let p = env.path("silence.wav");
-    testkit::ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "anullsrc=r=16000:cl=mono:d=20",
-        "-c:a",
-        "pcm_s16le",
-        &p.to_string_lossy(),
-    ]);
+    let p = testkit::silence(20.0, &env.path("silence.wav"));
     let job = transcribe(&env, &p, &["-s", "en"]);
     assert!(transcript(&job).segments.is_empty());
 }
@@ -298,33 +253,10 @@ fn the_subtitle_workflow_makes_checked_subtitles_and_a_tagged_video() {
         return;
     }
     let env = Env::new();
-    let mut list = String::new();
-    for (wav, _) in testkit::librivox() {
-        list.push_str(&format!("file '{}'\n", wav.display()));
-    }
-    std::fs::write(env.path("list.txt"), list).unwrap();
-    let speech = env.path("speech.wav");
-    testkit::ffmpeg(&[
-        "-f",
-        "concat",
-        "-safe",
-        "0",
-        "-i",
-        &env.path("list.txt").to_string_lossy(),
-        "-c:a",
-        "pcm_s16le",
-        &speech.to_string_lossy(),
-    ]);
+    let clips: Vec<PathBuf> = testkit::librivox().into_iter().map(|(w, _)| w).collect();
+    let speech = testkit::concat(&clips, &env.path("speech.wav"));
     let video = testkit::video_with_audio(&speech, &env.path("book.mkv"));
-    let o = env
-        .cmd()
-        .arg("subtitle")
-        .arg(&video)
-        .args(["-s", "en", "--title", "Book"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let out = text(&o.stdout);
+    let (_, out) = env.one_shot("subtitle", &video, &["-s", "en", "--title", "Book"]);
     let srt = out
         .lines()
         .find(|l| l.ends_with("Book.en.srt"))
@@ -436,42 +368,20 @@ fn vad_finds_every_utterance_between_known_silences() {
     let env = Env::new();
     let clips = testkit::librivox();
     let silences = [0.3, 1.0, 2.0, 5.0, 1.5];
-    let mut list = String::new();
+    let mut parts = Vec::new();
     let mut truth = Vec::new();
     let mut t = 0.0;
     for (i, (wav, _)) in clips.iter().enumerate() {
         let (a, b) = speech_bounds(wav);
         truth.push((t + a, t + b));
-        list.push_str(&format!("file '{}'\n", wav.display()));
+        parts.push(wav.clone());
         t += lipi::media::wav::read_header(wav).unwrap().duration_s();
         if let Some(gap) = silences.get(i).filter(|_| i + 1 < clips.len()) {
-            let p = env.path(&format!("gap{i}.wav"));
-            testkit::ffmpeg(&[
-                "-f",
-                "lavfi",
-                "-i",
-                &format!("anullsrc=r=16000:cl=mono:d={gap}"),
-                "-c:a",
-                "pcm_s16le",
-                &p.to_string_lossy(),
-            ]);
-            list.push_str(&format!("file '{}'\n", p.display()));
+            parts.push(testkit::silence(*gap, &env.path(&format!("gap{i}.wav"))));
             t += gap;
         }
     }
-    std::fs::write(env.path("list.txt"), list).unwrap();
-    let joined = env.path("joined.wav");
-    testkit::ffmpeg(&[
-        "-f",
-        "concat",
-        "-safe",
-        "0",
-        "-i",
-        &env.path("list.txt").to_string_lossy(),
-        "-c:a",
-        "pcm_s16le",
-        &joined.to_string_lossy(),
-    ]);
+    let joined = testkit::concat(&parts, &env.path("joined.wav"));
     // A noise bed 30 dB under the speech.
     let mixed = env.path("mixed.wav");
     testkit::ffmpeg(&[
@@ -489,16 +399,11 @@ fn vad_finds_every_utterance_between_known_silences() {
         "pcm_s16le",
         &mixed.to_string_lossy(),
     ]);
-    let o = env
-        .cmd()
-        .arg("transcribe")
-        .arg(&mixed)
-        .args(["-s", "en", "--until", "vad", "-c", "vad.speech-pad-ms=0"])
-        .output()
-        .unwrap();
-    let err = text(&o.stderr);
-    assert!(o.status.success(), "{err}");
-    let id = Env::prepared_id(&err);
+    let (id, _) = env.one_shot(
+        "transcribe",
+        &mixed,
+        &["-s", "en", "--until", "vad", "-c", "vad.speech-pad-ms=0"],
+    );
     let speech: lipi::vad::Speech = serde_json::from_slice(
         &std::fs::read(env.job_dir(&id).join("05_vad/speech.json")).unwrap(),
     )

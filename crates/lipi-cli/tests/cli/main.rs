@@ -658,16 +658,7 @@ fn paths_with_spaces_quotes_and_non_ascii_work() {
     std::fs::create_dir(&odd_dir).unwrap();
     let odd = odd_dir.join("जाने तू… (2008) it's \"final\".mp4");
     std::fs::copy(&clip, &odd).unwrap();
-    let o = env
-        .cmd()
-        .arg("transcribe")
-        .arg(&odd)
-        .args(["-s", "en"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let log = text(&o.stderr);
-    let id = Env::prepared_id(&log);
+    let (id, _) = env.one_shot("transcribe", &odd, &["-s", "en"]);
     let wav = wav_info(&env.job_dir(&id).join("01_demux/audio.wav"));
     assert!(wav.duration_s() > 3.0);
 }
@@ -802,16 +793,7 @@ fn audio_shorter_than_the_video_is_not_truncation() {
         "aac",
         &media.to_string_lossy(),
     ]);
-    let o = env
-        .cmd()
-        .arg("transcribe")
-        .arg(&media)
-        .args(["-s", "en"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let log = text(&o.stderr);
-    let id = Env::prepared_id(&log);
+    let (id, _) = env.one_shot("transcribe", &media, &["-s", "en"]);
     let wav = wav_info(&env.job_dir(&id).join("01_demux/audio.wav"));
     assert!(
         (wav.duration_s() - 3.0).abs() < 0.05,

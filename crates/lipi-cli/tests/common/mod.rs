@@ -69,6 +69,21 @@ impl Env {
             .to_owned()
     }
 
+    /// Runs a one-shot workflow (`transcribe`, `subtitle`, …) on `media`, asserts it succeeded,
+    /// and returns the job id and the command's stdout.
+    pub fn one_shot(&self, workflow: &str, media: &Path, extra: &[&str]) -> (String, String) {
+        let o = self
+            .cmd()
+            .arg(workflow)
+            .arg(media)
+            .args(extra)
+            .output()
+            .unwrap();
+        let err = text(&o.stderr);
+        assert!(o.status.success(), "lipi {workflow} failed:\n{err}");
+        (Env::prepared_id(&err), text(&o.stdout))
+    }
+
     pub fn prepare(&self, media: &Path, extra: &[&str]) -> String {
         let m = media.to_string_lossy().into_owned();
         let mut args = vec![
